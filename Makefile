@@ -1,0 +1,107 @@
+# iofault: one entry point. `make help` lists the targets.
+#
+# Everything generated lands in $(BUILD). The user-facing targets first run
+# tools/setup.sh (installs what is missing, fetches the guest kernel), then
+# re-enter make with the variables it wrote to $(BUILD)/deps/env.mk.
+
+BUILD ?= $(CURDIR)/build
+export BUILD
+
+-include $(BUILD)/deps/env.mk
+export KREL KDIR VMLINUZ LINUX_SRC LIBBPF_DIR
+
+SETUP = sh tools/setup.sh
+SUBMAKE = $(MAKE) --no-print-directory
+
+.PHONY: help deps build check demo bench clean
+help:
+	@echo "iofault targets:"
+	@echo "  make deps    install packages, fetch the 6.12 guest kernel, build libbpf"
+	@echo "  make build   build the module, mock drivers, BPF policies, tools, tests"
+	@echo "  make check   run the whole test suite (host tests and the QEMU guest)"
+	@echo "  make demo    boot the guest and run a fault storm through a BPF policy"
+	@echo "  make bench   run the benchmarks in the guest"
+	@echo "  make clean   remove $(BUILD) except the fetched dependencies"
+
+deps:
+	@$(SETUP)
+
+build: deps
+	@$(SUBMAKE) all
+
+check: deps
+	@$(SUBMAKE) all
+	@sh tools/vm/check.sh
+
+demo: deps
+	@$(SUBMAKE) all
+	@sh tools/vm/run.sh demo
+
+bench: deps
+	@$(SUBMAKE) all
+	@sh tools/vm/run.sh bench
+
+clean:
+	rm -rf $(filter-out $(BUILD)/deps,$(wildcard $(BUILD)/*))
+
+# ---------------------------------------------------------------------------
+# Internal targets: they need the variables of $(BUILD)/deps/env.mk.
+
+CC ?= cc
+CLANG ?= clang
+BPFTOOL ?= bpftool
+USER_CFLAGS = -std=c11 -D_GNU_SOURCE -O2 -g -Wall -Wextra -Werror \
+	-I$(CURDIR)/include/uapi -I$(LIBBPF_DIR)/include
+# Guest programs run in a busybox initramfs: link them statically.
+USER_LDLIBS = -static -L$(LIBBPF_DIR)/lib64 -lbpf -lelf -lz -lzstd
+
+KMOD = $(BUILD)/kmod
+KSRC = $(shell find kernel -name '*.[ch]' -o -name Kbuild)
+HDRS = $(shell find include -name '*.h')
+
+BPF_SRC = $(wildcard bpf/*.bpf.c)
+BPF_OBJ = $(patsubst bpf/%.bpf.c,$(BUILD)/bpf/%.bpf.o,$(BPF_SRC))
+TPROG_SRC = $(wildcard selftests/guest/progs/*.bpf.c)
+TPROG_OBJ = $(patsubst selftests/guest/progs/%.bpf.c,$(BUILD)/selftests/progs/%.bpf.o,$(TPROG_SRC))
+TOOL_SRC = $(wildcard tools/iofaultctl/*.c)
+GTEST_SRC = $(wildcard selftests/guest/*.c)
+GTEST_BIN = $(patsubst selftests/guest/%.c,$(BUILD)/selftests/%,$(GTEST_SRC))
+
+.PHONY: all modules
+all: modules $(BPF_OBJ) $(TPROG_OBJ) $(BUILD)/tools/iofaultctl $(GTEST_BIN)
+
+# Kbuild writes its objects next to the sources, so the module is built in
+# a mirror of kernel/ made of symlinks.
+modules: $(KMOD)/iofault.ko
+$(KMOD)/iofault.ko: $(KSRC) $(HDRS)
+	@mkdir -p $(KMOD)
+	@cd kernel && find . -type d -exec mkdir -p $(KMOD)/{} \; && \
+		find . -type f -exec ln -sf $(CURDIR)/kernel/{} $(KMOD)/{} \;
+	$(MAKE) -C $(KDIR) M=$(KMOD) IOFAULT_INC=$(CURDIR)/include modules
+	@test -n "$$(readelf -S $@ | grep -w .BTF)" || \
+		{ echo "error: $@ has no BTF (is dwarves installed?)"; exit 1; }
+
+# Policies see the kernel's and the module's types through one generated
+# header, dumped from the module's split BTF on top of the guest's vmlinux.
+$(BUILD)/bpf/vmlinux.h: $(KMOD)/iofault.ko
+	@mkdir -p $(@D)
+	$(BPFTOOL) btf dump file $< --base-btf $(KDIR)/vmlinux format c > $@.tmp
+	@mv $@.tmp $@
+
+BPF_CFLAGS = -target bpf -g -O2 -D__TARGET_ARCH_x86 -Wall -Werror \
+	-I$(BUILD)/bpf -I$(CURDIR)/include/bpf -I$(LIBBPF_DIR)/include
+
+$(BUILD)/bpf/%.bpf.o: bpf/%.bpf.c $(BUILD)/bpf/vmlinux.h include/bpf/iofault.bpf.h
+	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(BUILD)/selftests/progs/%.bpf.o: selftests/guest/progs/%.bpf.c $(BUILD)/bpf/vmlinux.h include/bpf/iofault.bpf.h
+	@mkdir -p $(@D)
+	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(BUILD)/tools/iofaultctl: $(TOOL_SRC) $(wildcard tools/iofaultctl/*.h) $(HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(USER_CFLAGS) $(TOOL_SRC) -o $@ $(USER_LDLIBS)
+
+$(BUILD)/selftests/%: selftests/guest/%.c $(HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(USER_CFLAGS) $< -o $@ $(USER_LDLIBS)

@@ -26,16 +26,23 @@ enum iofault_resp_code {
 	IOFAULT_RESP_NR,
 };
 
-/* Page request flags (as the IOMMU core's iommu_fault_page_request). */
-#define IOFAULT_PR_PASID_VALID		(1U << 0)
-#define IOFAULT_PR_LAST_PAGE		(1U << 1)
-#define IOFAULT_PR_PRIV_DATA		(1U << 2)
-#define IOFAULT_PR_RESP_NEEDS_PASID	(1U << 3)
+/*
+ * Page request flags (as the IOMMU core's iommu_fault_page_request).
+ * Enums rather than macros: policies see them in the module's BTF.
+ */
+enum iofault_pr_flags {
+	IOFAULT_PR_PASID_VALID = 1U << 0,
+	IOFAULT_PR_LAST_PAGE = 1U << 1,
+	IOFAULT_PR_PRIV_DATA = 1U << 2,
+	IOFAULT_PR_RESP_NEEDS_PASID = 1U << 3,
+};
 
 /* Access permissions of a faulting request. */
-#define IOFAULT_PERM_READ	(1U << 0)
-#define IOFAULT_PERM_WRITE	(1U << 1)
-#define IOFAULT_PERM_EXEC	(1U << 2)
-#define IOFAULT_PERM_PRIV	(1U << 3)
+enum iofault_perm {
+	IOFAULT_PERM_READ = 1U << 0,
+	IOFAULT_PERM_WRITE = 1U << 1,
+	IOFAULT_PERM_EXEC = 1U << 2,
+	IOFAULT_PERM_PRIV = 1U << 3,
+};
 
 #endif /* _UAPI_LINUX_IOFAULT_H */

@@ -1,0 +1,139 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * iofault: the in-kernel API for IOMMU drivers.
+ *
+ * A driver registers each device that can fault, reports every page request
+ * and unrecoverable fault it receives, and answers page requests in its
+ * page_response() callback, which iofault calls exactly once per group with
+ * the fault the driver reported (private data included) and the code.
+ */
+#ifndef _LINUX_IOFAULT_H
+#define _LINUX_IOFAULT_H
+
+#include <linux/types.h>
+#include <uapi/linux/iofault.h>
+
+struct device;
+struct module;
+struct iofault_device;
+
+/* Kinds of fault a driver reports. */
+enum iofault_fault_type {
+	IOFAULT_FAULT_PAGE_REQ = 1,	/* recoverable: needs a response */
+	IOFAULT_FAULT_DMA_UNRECOV = 2,	/* unrecoverable: no response */
+};
+
+/**
+ * struct iofault_fault - one fault as the hardware reported it
+ * @type: an enum iofault_fault_type
+ * @flags: IOFAULT_PR_* flags of a page request
+ * @pasid: process address space id, valid with IOFAULT_PR_PASID_VALID
+ * @grpid: page request group index
+ * @perm: IOFAULT_PERM_* access the device attempted
+ * @addr: faulting I/O virtual address (page aligned for page requests)
+ * @private_data: driver or device data; returned to page_response() and
+ *                never shown to policies or user space
+ */
+struct iofault_fault {
+	u32 type;
+	u32 flags;
+	u32 pasid;
+	u32 grpid;
+	u32 perm;
+	u64 addr;
+	u64 private_data[2];
+};
+
+/**
+ * struct iofault_page_response - the answer to a page request group
+ * @pasid: PASID of the group
+ * @grpid: group index
+ * @code: an enum iofault_resp_code
+ */
+struct iofault_page_response {
+	u32 pasid;
+	u32 grpid;
+	u32 code;
+};
+
+/**
+ * struct iofault_driver_ops - what a driver provides for its devices
+ * @owner: the driver's module
+ * @page_response: send @resp to the hardware for the group whose last
+ *                 request was @fault. Called exactly once per group.
+ *                 May be called from any context that can sleep.
+ * @resolve: optional; make the faulting access of @fault succeed (map the
+ *           page) and return an enum iofault_resp_code. May sleep.
+ */
+struct iofault_driver_ops {
+	struct module *owner;
+	int (*page_response)(struct iofault_device *idev,
+			     const struct iofault_fault *fault,
+			     const struct iofault_page_response *resp);
+	int (*resolve)(struct iofault_device *idev,
+		       const struct iofault_fault *fault);
+};
+
+/**
+ * struct iofault_device_info - a device to register
+ * @name: unique name, at most IOFAULT_NAME_LEN - 1 characters of
+ *        [A-Za-z0-9_.-]
+ * @parent: the underlying device, or NULL
+ * @ops: driver callbacks, which must outlive the registration
+ * @drvdata: the driver's own pointer, see iofault_device_drvdata()
+ */
+struct iofault_device_info {
+	const char *name;
+	struct device *parent;
+	const struct iofault_driver_ops *ops;
+	void *drvdata;
+};
+
+/**
+ * iofault_device_register() - make a device's faults go through iofault
+ * @info: the device
+ *
+ * The device appears as /sys/class/iofault/<name> with a stable id.
+ * Context: process, may sleep.
+ * Return: the new device, or ERR_PTR(-EEXIST) if the name is taken,
+ * -EINVAL for a bad name or ops, -ENOMEM.
+ */
+struct iofault_device *
+iofault_device_register(const struct iofault_device_info *info);
+
+/**
+ * iofault_device_unregister() - remove a device
+ * @idev: a device from iofault_device_register()
+ *
+ * Detaches the device's policy (recording why) and answers every group
+ * still outstanding. The caller must not report faults for @idev once this
+ * starts. Context: process, may sleep.
+ */
+void iofault_device_unregister(struct iofault_device *idev);
+
+/**
+ * iofault_report() - report a fault of a registered device
+ * @idev: the device
+ * @fault: the fault, copied by iofault before this returns
+ *
+ * A page request group is answered through the driver's page_response()
+ * exactly once, possibly before this returns.
+ * Context: process, may sleep.
+ * Return: 0, or -EINVAL for a malformed fault.
+ */
+int iofault_report(struct iofault_device *idev,
+		   const struct iofault_fault *fault);
+
+/**
+ * iofault_device_drvdata() - the driver's pointer given at registration
+ * @idev: the device
+ */
+void *iofault_device_drvdata(const struct iofault_device *idev);
+
+/**
+ * iofault_device_id() - the device's stable id, as shown in sysfs
+ * @idev: the device
+ */
+u32 iofault_device_id(const struct iofault_device *idev);
+
+#endif /* _LINUX_IOFAULT_H */

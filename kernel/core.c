@@ -1,0 +1,213 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * iofault core: the device registry and the fault path from a driver's
+ * report to the hardware's response.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/ctype.h>
+#include <linux/module.h>
+#include <linux/slab.h>
+#include <linux/xarray.h>
+
+#include "iofault_core.h"
+
+DEFINE_MUTEX(iofault_lock);
+
+/* id -> device; ids are allocated cyclically so a stale id is not reused soon */
+static DEFINE_XARRAY_ALLOC1(iofault_devices);
+static u32 iofault_next_id;
+
+bool iofault_name_valid(const char *name, size_t size, bool may_be_empty)
+{
+	size_t len = strnlen(name, size), i;
+
+	if (len == size || (!len && !may_be_empty))
+		return false;
+	for (i = 0; i < len; i++)
+		if (!isalnum(name[i]) && !strchr("_.-", name[i]))
+			return false;
+	return true;
+}
+
+/* Caller holds iofault_lock. */
+struct iofault_device *iofault_find_device(const char *name)
+{
+	struct iofault_device *idev;
+	unsigned long id;
+
+	lockdep_assert_held(&iofault_lock);
+	xa_for_each(&iofault_devices, id, idev)
+		if (!strcmp(dev_name(&idev->dev), name))
+			return idev;
+	return NULL;
+}
+
+static void iofault_device_release(struct device *dev)
+{
+	kfree(container_of(dev, struct iofault_device, dev));
+}
+
+struct iofault_device *
+iofault_device_register(const struct iofault_device_info *info)
+{
+	struct iofault_device *idev;
+	int err;
+
+	if (!info->ops || !info->ops->page_response ||
+	    !iofault_name_valid(info->name, IOFAULT_NAME_LEN, false))
+		return ERR_PTR(-EINVAL);
+
+	idev = kzalloc(sizeof(*idev), GFP_KERNEL);
+	if (!idev)
+		return ERR_PTR(-ENOMEM);
+	idev->ops = info->ops;
+	idev->drvdata = info->drvdata;
+	device_initialize(&idev->dev);
+	idev->dev.class = &iofault_class;
+	idev->dev.parent = info->parent;
+	idev->dev.groups = iofault_dev_groups;
+	idev->dev.release = iofault_device_release;
+	err = dev_set_name(&idev->dev, "%s", info->name);
+	if (err)
+		goto put;
+
+	mutex_lock(&iofault_lock);
+	if (iofault_find_device(info->name)) {
+		err = -EEXIST;
+		goto unlock;
+	}
+	err = xa_alloc_cyclic(&iofault_devices, &idev->id, NULL, xa_limit_31b,
+			      &iofault_next_id, GFP_KERNEL);
+	if (err < 0)
+		goto unlock;
+	err = device_add(&idev->dev);
+	if (err) {
+		xa_erase(&iofault_devices, idev->id);
+		goto unlock;
+	}
+	/* Publish only a device that sysfs already shows. */
+	xa_store(&iofault_devices, idev->id, idev, GFP_KERNEL);
+	mutex_unlock(&iofault_lock);
+	dev_dbg(&idev->dev, "registered as id %u\n", idev->id);
+	return idev;
+
+unlock:
+	mutex_unlock(&iofault_lock);
+put:
+	put_device(&idev->dev);
+	return ERR_PTR(err);
+}
+EXPORT_SYMBOL_GPL(iofault_device_register);
+
+void iofault_device_unregister(struct iofault_device *idev)
+{
+	mutex_lock(&iofault_lock);
+	xa_erase(&iofault_devices, idev->id);
+	iofault_policy_device_gone(idev);
+	mutex_unlock(&iofault_lock);
+	device_unregister(&idev->dev);
+}
+EXPORT_SYMBOL_GPL(iofault_device_unregister);
+
+void *iofault_device_drvdata(const struct iofault_device *idev)
+{
+	return idev->drvdata;
+}
+EXPORT_SYMBOL_GPL(iofault_device_drvdata);
+
+u32 iofault_device_id(const struct iofault_device *idev)
+{
+	return idev->id;
+}
+EXPORT_SYMBOL_GPL(iofault_device_id);
+
+static u32 iofault_resolve(struct iofault_device *idev,
+			   const struct iofault_fault *fault)
+{
+	int code = idev->ops->resolve(idev, fault);
+
+	/* A resolver can only say yes or no to this one request. */
+	return code == IOFAULT_RESP_SUCCESS ? IOFAULT_RESP_SUCCESS :
+					      IOFAULT_RESP_INVALID;
+}
+
+static void iofault_dispatch(struct iofault_device *idev,
+			     const struct iofault_fault *fault)
+{
+	struct iofault_ctx ctx = {
+		.dev_id = idev->id,
+		.flags = fault->flags,
+		.pasid = fault->pasid,
+		.grpid = fault->grpid,
+		.perm = fault->perm,
+		.addr = fault->addr,
+	};
+	struct iofault_page_response resp = {
+		.pasid = fault->pasid,
+		.grpid = fault->grpid,
+		.code = IOFAULT_RESP_INVALID,
+	};
+
+	switch (iofault_policy_decide(idev, &ctx)) {
+	case IOFAULT_VERDICT_RESOLVE:
+		atomic64_inc(&idev->stats.resolved);
+		resp.code = iofault_resolve(idev, fault);
+		break;
+	default:
+		/* No fault queue can be open yet: forwarding fails the group. */
+		atomic64_inc(&idev->stats.failed);
+		break;
+	}
+	idev->ops->page_response(idev, fault, &resp);
+}
+
+int iofault_report(struct iofault_device *idev,
+		   const struct iofault_fault *fault)
+{
+	switch (fault->type) {
+	case IOFAULT_FAULT_PAGE_REQ:
+		break;
+	case IOFAULT_FAULT_DMA_UNRECOV:
+		atomic64_inc(&idev->stats.reported);
+		return 0;
+	default:
+		return -EINVAL;
+	}
+	atomic64_inc(&idev->stats.reported);
+	/* The group is answered once, when its last request arrives. */
+	if (fault->flags & IOFAULT_PR_LAST_PAGE)
+		iofault_dispatch(idev, fault);
+	return 0;
+}
+EXPORT_SYMBOL_GPL(iofault_report);
+
+static int __init iofault_init(void)
+{
+	int err;
+
+	err = iofault_sysfs_init();
+	if (err)
+		return err;
+	err = iofault_policy_register();
+	if (err) {
+		iofault_sysfs_exit();
+		return err;
+	}
+	return 0;
+}
+
+/*
+ * Drivers using iofault hold references on this module, and the BPF core
+ * holds one per iofault_ops map, so no device and no policy remains here.
+ */
+static void __exit iofault_exit(void)
+{
+	WARN_ON(!xa_empty(&iofault_devices));
+	iofault_sysfs_exit();
+}
+
+module_init(iofault_init);
+module_exit(iofault_exit);
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("IOMMU fault dispatch to per-device BPF policies");

@@ -1,0 +1,46 @@
+# Helpers for guest tests that drive iofault through the mock driver.
+# Sourced after lib.sh.
+
+MODDIR=/lib/iofault
+MOCK=/sys/kernel/debug/iofault_mock
+BPF=/usr/share/iofault/bpf
+PROGS=/usr/share/iofault/progs
+
+load_iofault() {
+	insmod $MODDIR/iofault.ko && insmod $MODDIR/iofault_mock.ko "$@"
+}
+
+# Detach every policy and unload both modules. The BPF core frees a
+# detached policy's map, and with it its module reference, after an RCU
+# grace period: retry rmmod for a while.
+unload_iofault() {
+	iofaultctl detach --all >/dev/null 2>&1
+	[ -d /sys/module/iofault_mock ] && rmmod iofault_mock
+	n=0
+	while ! rmmod iofault 2>/dev/null; do
+		n=$((n + 1))
+		[ $n -ge 100 ] && { rmmod iofault; return 1; }
+		sleep 0.1
+	done
+}
+
+# inject DEV LINE...: report faults through the mock's "hardware"
+inject() {
+	dev=$1
+	shift
+	printf '%s\n' "$@" > $MOCK/$dev/inject
+}
+
+# hw DEV KEY: a counter of the responses DEV's hardware received
+hw() {
+	awk -v k="$2" '$1 == k { print $2 }' $MOCK/$1/hwstats
+}
+
+hw_clear() {
+	echo > $MOCK/$1/hwlog
+}
+
+# stat DEV KEY: one of iofault's statistics for DEV
+stat() {
+	awk -v k="$2" '$1 == k { print $2 }' /sys/class/iofault/$1/stats
+}

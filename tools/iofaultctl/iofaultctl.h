@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* iofaultctl: what the command files share. */
+#ifndef IOFAULTCTL_H
+#define IOFAULTCTL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <linux/iofault.h>
+
+struct bpf_object;
+struct bpf_map;
+
+/* Where the module shows its devices and its global policy. */
+#define SYSFS_CLASS_DIR		"/sys/class/iofault"
+#define SYSFS_GLOBAL_POLICY	"/sys/kernel/iofault/global_policy"
+
+/* Where attached policies keep their links. */
+#define BPFFS_DIR		"/sys/fs/bpf"
+#define PIN_DIR			BPFFS_DIR "/iofault"
+#define PIN_DEV_DIR		PIN_DIR "/dev"
+#define PIN_GLOBAL		PIN_DIR "/global"
+
+/* Exit codes: 0 is success. */
+#define EXIT_FAIL	1
+#define EXIT_USAGE	2
+
+/* main.c */
+void errmsg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+int bad_option(const char *cmd, int c, const char *arg);
+int help(void);
+
+/* sysfs.c */
+int sysfs_read(const char *path, char *buf, size_t size);
+int module_check(void);
+bool device_registered(const char *name);
+
+/* pin.c */
+bool dev_name_ok(const char *name);
+void pin_path(const char *dev, char *buf, size_t size);
+int bpffs_check(void);
+int pin_mkdirs(void);
+int pin_open(const char *path, bool *alive);
+
+/* policy.c */
+struct bpf_map *policy_select(struct bpf_object *obj, const char *path,
+			      const char *want);
+int policy_prepare(struct bpf_object *obj, struct bpf_map *map,
+		   const char *path, const char *target,
+		   char name[IOFAULT_NAME_LEN]);
+
+/* The commands: argv[0] is the command's name. */
+int cmd_list(int argc, char **argv);
+int cmd_attach(int argc, char **argv);
+int cmd_detach(int argc, char **argv);
+
+#endif /* IOFAULTCTL_H */

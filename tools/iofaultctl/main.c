@@ -1,0 +1,108 @@
+// SPDX-License-Identifier: GPL-2.0
+/* iofaultctl: attach, detach and list iofault policies. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "iofaultctl.h"
+
+static int cmd_help(int argc, char **argv);
+
+struct command {
+	const char *name;
+	int (*run)(int argc, char **argv);
+	const char *args;
+	const char *summary;
+};
+
+static const struct command commands[] = {
+	{ "list", cmd_list, "",
+	  "Show each iofault device and the policy that decides for it." },
+	{ "attach", cmd_attach, "OBJ (--dev NAME | --global) [--map MAP]",
+	  "Load the iofault_ops policy of the BPF object OBJ (the struct_ops\n"
+	  "      map MAP if OBJ has several), attach it to device NAME or as the\n"
+	  "      global policy and pin its link under " PIN_DIR "." },
+	{ "detach", cmd_detach, "(--dev NAME | --global | --all)",
+	  "Detach the policy of device NAME, the global policy or every\n"
+	  "      pinned policy, and remove its pin." },
+	{ "help", cmd_help, "", "Show this help." },
+};
+
+#define NR_COMMANDS (sizeof(commands) / sizeof(commands[0]))
+
+static void print_usage(FILE *f)
+{
+	size_t i;
+
+	fprintf(f, "usage: iofaultctl COMMAND [ARGS]\n\ncommands:\n");
+	for (i = 0; i < NR_COMMANDS; i++)
+		fprintf(f, "  %s%s%s\n      %s\n", commands[i].name,
+			commands[i].args[0] ? " " : "", commands[i].args,
+			commands[i].summary);
+	fprintf(f, "\nexit status: 0 success, %d failure, %d bad usage\n",
+		EXIT_FAIL, EXIT_USAGE);
+}
+
+static void vmsg(const char *fmt, va_list ap)
+{
+	fputs("iofaultctl: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
+/* One line on stderr, prefixed with the tool's name. */
+void errmsg(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vmsg(fmt, ap);
+	va_end(ap);
+}
+
+/* A message, then the usage, on stderr: returns the exit code. */
+int usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vmsg(fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	print_usage(stderr);
+	return EXIT_USAGE;
+}
+
+/* What getopt_long returned for an option it could not take. */
+int bad_option(const char *cmd, int c, const char *arg)
+{
+	if (c == ':')
+		return usage_error("%s: option '%s' needs an argument", cmd, arg);
+	return usage_error("%s: unknown option '%s'", cmd, arg);
+}
+
+int help(void)
+{
+	print_usage(stdout);
+	return 0;
+}
+
+static int cmd_help(int argc, char **argv)
+{
+	if (argc > 1)
+		return usage_error("%s: takes no arguments", argv[0]);
+	return help();
+}
+
+int main(int argc, char **argv)
+{
+	const char *name = argv[1];
+	size_t i;
+
+	if (argc < 2 || !strcmp(name, "-h") || !strcmp(name, "--help"))
+		return help();
+	for (i = 0; i < NR_COMMANDS; i++)
+		if (!strcmp(name, commands[i].name))
+			return commands[i].run(argc - 1, argv + 1);
+	return usage_error("unknown command '%s'", name);
+}

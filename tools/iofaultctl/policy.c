@@ -1,0 +1,167 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * iofaultctl: the policy in a BPF object, a struct_ops map whose value is a
+ * struct iofault_ops. Its data fields are found by name in the object's BTF
+ * and written into the map's initial value; libbpf copies them, member by
+ * member, into the kernel's struct iofault_ops when it loads the object.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+
+#include "iofaultctl.h"
+
+#define POLICY_TYPE	"iofault_ops"
+
+static const struct btf_type *value_type(const struct btf *btf,
+					 const struct bpf_map *map)
+{
+	const struct btf_type *t;
+	int id;
+
+	if (!btf || bpf_map__type(map) != BPF_MAP_TYPE_STRUCT_OPS)
+		return NULL;
+	id = btf__resolve_type(btf, bpf_map__btf_value_type_id(map));
+	t = id > 0 ? btf__type_by_id(btf, id) : NULL;
+	return t && btf_is_struct(t) ? t : NULL;
+}
+
+static bool is_policy(const struct btf *btf, const struct bpf_map *map)
+{
+	const struct btf_type *t = value_type(btf, map);
+
+	return t && !strcmp(btf__name_by_offset(btf, t->name_off), POLICY_TYPE);
+}
+
+static void list_policies(struct bpf_object *obj, const char *path)
+{
+	const struct btf *btf = bpf_object__btf(obj);
+	struct bpf_map *map;
+
+	fprintf(stderr, "iofaultctl: %s has several %s policies, choose one with --map:",
+		path, POLICY_TYPE);
+	bpf_object__for_each_map(map, obj)
+		if (is_policy(btf, map))
+			fprintf(stderr, " %s", bpf_map__name(map));
+	fputc('\n', stderr);
+}
+
+/*
+ * The policy to attach: the only iofault_ops map of obj, or the one called
+ * want. No other struct_ops map of obj will be created.
+ */
+struct bpf_map *policy_select(struct bpf_object *obj, const char *path,
+			      const char *want)
+{
+	const struct btf *btf = bpf_object__btf(obj);
+	struct bpf_map *map, *found = NULL;
+	int n = 0;
+
+	bpf_object__for_each_map(map, obj) {
+		if (!is_policy(btf, map))
+			continue;
+		if (want && strcmp(bpf_map__name(map), want))
+			continue;
+		found = map;
+		n++;
+	}
+	if (n == 0 && want)
+		errmsg("%s has no %s policy named %s", path, POLICY_TYPE, want);
+	else if (n == 0)
+		errmsg("%s has no %s policy", path, POLICY_TYPE);
+	else if (n > 1)
+		list_policies(obj, path);
+	if (n != 1)
+		return NULL;
+
+	bpf_object__for_each_map(map, obj)
+		if (map != found && bpf_map__type(map) == BPF_MAP_TYPE_STRUCT_OPS)
+			bpf_map__set_autocreate(map, false);
+	return found;
+}
+
+/*
+ * The bytes of the char array member called name in the map's initial
+ * value, and their number in *size; NULL if there is no such member.
+ */
+static char *member(const struct btf *btf, const struct bpf_map *map,
+		    const char *name, size_t *size)
+{
+	const struct btf_type *t = value_type(btf, map);
+	const struct btf_member *m = btf_members(t);
+	const struct btf_type *mt;
+	size_t data_size, off;
+	char *data;
+	__s64 msize;
+	int i, id;
+
+	data = bpf_map__initial_value(map, &data_size);
+	if (!t || !data)
+		return NULL;
+	for (i = 0; i < btf_vlen(t); i++, m++) {
+		if (strcmp(btf__name_by_offset(btf, m->name_off), name))
+			continue;
+		off = btf_member_bit_offset(t, i);
+		id = btf__resolve_type(btf, m->type);
+		mt = id > 0 ? btf__type_by_id(btf, id) : NULL;
+		msize = btf__resolve_size(btf, m->type);
+		if (btf_member_bitfield_size(t, i) || off % 8 || !mt ||
+		    !btf_is_array(mt) || msize <= 0 ||
+		    off / 8 + msize > data_size)
+			return NULL;
+		*size = msize;
+		return data + off / 8;
+	}
+	return NULL;
+}
+
+/* Zero-fill member and copy the string value into it. */
+static int set_member(const struct btf *btf, const struct bpf_map *map,
+		      const char *path, const char *name, const char *value)
+{
+	size_t size, len = strlen(value);
+	char *p = member(btf, map, name, &size);
+
+	if (!p) {
+		errmsg("%s: struct %s has no char array member '%s'",
+		       path, POLICY_TYPE, name);
+		return -1;
+	}
+	if (len >= size) {
+		errmsg("%s: '%s' does not fit in member '%s' (%zu bytes)",
+		       path, value, name, size);
+		return -1;
+	}
+	memset(p, 0, size);
+	memcpy(p, value, len);
+	return 0;
+}
+
+/*
+ * Make the policy map ready to load for target (the device's name, "" for
+ * the global policy): set its target, give it the map's name if it has
+ * none, and ask for a real link, which can be pinned. The policy's name
+ * is copied to name.
+ */
+int policy_prepare(struct bpf_object *obj, struct bpf_map *map,
+		   const char *path, const char *target,
+		   char name[IOFAULT_NAME_LEN])
+{
+	const struct btf *btf = bpf_object__btf(obj);
+	size_t size;
+	char *p;
+
+	if (set_member(btf, map, path, "target", target))
+		return -1;
+	p = member(btf, map, "name", &size);
+	if (!p) {
+		errmsg("%s: struct %s has no char array member 'name'",
+		       path, POLICY_TYPE);
+		return -1;
+	}
+	if (!p[0])
+		snprintf(p, size, "%s", bpf_map__name(map));
+	snprintf(name, IOFAULT_NAME_LEN, "%.*s", (int)size, p);
+	return bpf_map__set_map_flags(map, bpf_map__map_flags(map) | BPF_F_LINK);
+}

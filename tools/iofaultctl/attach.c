@@ -22,7 +22,7 @@ struct attach_args {
 };
 
 /* How libbpf reports a program the kernel refused to load. */
-#define PROG_LOAD_FAILED	"prog '%s': BPF program load failed"
+#define PROG_LOAD_FAILED	"libbpf: prog '%s': BPF program load failed"
 
 static char failed_prog[128];
 
@@ -43,10 +43,19 @@ static int libbpf_print(enum libbpf_print_level level, const char *fmt,
 	return vfprintf(stderr, fmt, ap);
 }
 
-static void perm_error(const char *what, int err)
+/* libbpf's errors include its own codes, past the errno range. */
+static const char *lerr(int err)
+{
+	static char buf[128];
+
+	libbpf_strerror(err, buf, sizeof(buf));
+	return buf;
+}
+
+static void perm_error(const char *obj)
 {
 	errmsg("%s: loading a policy needs root (CAP_BPF and CAP_SYS_ADMIN): %s",
-	       what, strerror(err));
+	       obj, strerror(EPERM));
 }
 
 static void busy_error(const char *dev)
@@ -65,8 +74,9 @@ static void nodev_error(const char *dev)
 
 /*
  * What can be checked before loading: the module, the device, bpffs and
- * the pin. A live pin means the target is taken; a dead one (its device
- * went away) is removed, to be replaced.
+ * the pin. A live pin means the target is taken; a dead one (the kernel
+ * detached its policy, e.g. when its device went away) is removed, to be
+ * replaced.
  */
 static int preflight(const char *dev)
 {
@@ -107,12 +117,12 @@ static int load(struct bpf_object *obj, const char *path)
 		return 0;
 	err = -err;
 	if (err == EPERM)
-		perm_error(path, err);
+		perm_error(path);
 	else if (failed_prog[0])
 		errmsg("%s: the verifier rejected program %s: %s",
-		       path, failed_prog, strerror(err));
+		       path, failed_prog, lerr(err));
 	else
-		errmsg("cannot load %s: %s", path, strerror(err));
+		errmsg("cannot load %s: %s", path, lerr(err));
 	return -1;
 }
 
@@ -122,14 +132,11 @@ static void attach_error(const struct attach_args *a, const char *name,
 	const char *to = a->dev ? a->dev : "the global slot";
 
 	if (err == EPERM)
-		perm_error(a->obj, err);
+		perm_error(a->obj);
 	else if (err == ENODEV && a->dev)
 		nodev_error(a->dev);
 	else if (err == EBUSY)
 		busy_error(a->dev);
-	else if (err == EINVAL && a->dev)
-		errmsg("the kernel refused the target name %s: %s",
-		       a->dev, strerror(err));
 	else
 		errmsg("cannot attach policy %s from %s to %s: %s",
 		       name, a->obj, to, strerror(err));
@@ -180,7 +187,7 @@ static int attach(const struct attach_args *a)
 	libbpf_set_print(libbpf_print);
 	obj = bpf_object__open_file(a->obj, NULL);
 	if (!obj) {
-		errmsg("cannot open %s: %s", a->obj, strerror(errno));
+		errmsg("cannot open %s: %s", a->obj, lerr(errno));
 		return -1;
 	}
 	map = policy_select(obj, a->obj, a->map);

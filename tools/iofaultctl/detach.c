@@ -50,7 +50,7 @@ static int detach_one(const char *dev)
 		return -1;
 	}
 	if (!alive)
-		printf("removed %s: the kernel had detached it when its device went away\n",
+		printf("removed %s: the kernel had already detached its policy\n",
 		       path);
 	else if (dev)
 		printf("detached the policy of %s\n", dev);

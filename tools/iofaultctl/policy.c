@@ -116,18 +116,27 @@ static char *member(const struct btf *btf, const struct bpf_map *map,
 	return NULL;
 }
 
+/* member(), saying so when the object's struct lacks it. */
+static char *need_member(const struct btf *btf, const struct bpf_map *map,
+			 const char *path, const char *name, size_t *size)
+{
+	char *p = member(btf, map, name, size);
+
+	if (!p)
+		errmsg("%s: struct %s has no char array member '%s'",
+		       path, POLICY_TYPE, name);
+	return p;
+}
+
 /* Zero-fill member and copy the string value into it. */
 static int set_member(const struct btf *btf, const struct bpf_map *map,
 		      const char *path, const char *name, const char *value)
 {
 	size_t size, len = strlen(value);
-	char *p = member(btf, map, name, &size);
+	char *p = need_member(btf, map, path, name, &size);
 
-	if (!p) {
-		errmsg("%s: struct %s has no char array member '%s'",
-		       path, POLICY_TYPE, name);
+	if (!p)
 		return -1;
-	}
 	if (len >= size) {
 		errmsg("%s: '%s' does not fit in member '%s' (%zu bytes)",
 		       path, value, name, size);
@@ -154,12 +163,9 @@ int policy_prepare(struct bpf_object *obj, struct bpf_map *map,
 
 	if (set_member(btf, map, path, "target", target))
 		return -1;
-	p = member(btf, map, "name", &size);
-	if (!p) {
-		errmsg("%s: struct %s has no char array member 'name'",
-		       path, POLICY_TYPE);
+	p = need_member(btf, map, path, "name", &size);
+	if (!p)
 		return -1;
-	}
 	if (!p[0])
 		snprintf(p, size, "%s", bpf_map__name(map));
 	snprintf(name, IOFAULT_NAME_LEN, "%.*s", (int)size, p);

@@ -51,7 +51,8 @@ CC ?= cc
 CLANG ?= clang
 BPFTOOL ?= bpftool
 USER_CFLAGS = -std=c11 -D_GNU_SOURCE -O2 -g -Wall -Wextra -Werror \
-	-I$(CURDIR)/include/uapi -I$(LIBBPF_DIR)/include
+	-I$(CURDIR)/include/uapi -I$(LIBBPF_DIR)/include \
+	-I$(LINUX_SRC)/tools/include/uapi
 # Guest programs run in a busybox initramfs: link them statically.
 USER_LDLIBS = -static -L$(LIBBPF_DIR)/lib64 -lbpf -lelf -lz -lzstd
 

@@ -102,10 +102,13 @@ EXPORT_SYMBOL_GPL(iofault_device_register);
 
 void iofault_device_unregister(struct iofault_device *idev)
 {
+	struct bpf_link *link;
+
 	mutex_lock(&iofault_lock);
 	xa_erase(&iofault_devices, idev->id);
-	iofault_policy_device_gone(idev);
+	link = iofault_policy_device_gone(idev);
 	mutex_unlock(&iofault_lock);
+	iofault_policy_detach_link(link);
 	device_unregister(&idev->dev);
 }
 EXPORT_SYMBOL_GPL(iofault_device_unregister);

@@ -4,6 +4,7 @@
 #define _IOFAULT_CORE_H
 
 #include <linux/atomic.h>
+#include <linux/bpf.h>
 #include <linux/device.h>
 #include <linux/iofault.h>
 #include <linux/list.h>
@@ -50,6 +51,7 @@ struct iofault_ops {
  */
 struct iofault_policy {
 	struct iofault_ops *ops;
+	struct bpf_link *link;
 	struct iofault_policy __rcu **slot;
 	struct list_head node;
 	struct rcu_head rcu;
@@ -81,7 +83,8 @@ struct iofault_device *iofault_find_device(const char *name);
 int iofault_policy_register(void);
 enum iofault_verdict iofault_policy_decide(struct iofault_device *idev,
 					   struct iofault_ctx *ctx);
-void iofault_policy_device_gone(struct iofault_device *idev);
+struct bpf_link *iofault_policy_device_gone(struct iofault_device *idev);
+void iofault_policy_detach_link(struct bpf_link *link);
 ssize_t iofault_policy_show(struct iofault_device *idev, char *buf);
 
 int iofault_sysfs_init(void);

@@ -79,19 +79,40 @@ enum iofault_verdict iofault_policy_decide(struct iofault_device *idev,
 	}
 }
 
-/* Caller holds iofault_lock; @idev is leaving the registry. */
-void iofault_policy_device_gone(struct iofault_device *idev)
+/*
+ * Caller holds iofault_lock; @idev is leaving the registry. Unpublishes its
+ * policy and returns a reference on the policy's link, which the caller
+ * detaches with iofault_policy_detach_link() once it dropped the lock
+ * (detaching calls back into unreg, which takes the lock).
+ */
+struct bpf_link *iofault_policy_device_gone(struct iofault_device *idev)
 {
 	struct iofault_policy *pol;
+	struct bpf_link *link;
 
 	pol = rcu_dereference_protected(idev->policy,
 					lockdep_is_held(&iofault_lock));
 	if (!pol)
-		return;
+		return NULL;
 	RCU_INIT_POINTER(idev->policy, NULL);
 	pol->slot = NULL;
 	dev_info(&idev->dev, "policy %s detached: device removed\n",
 		 pol->ops->name);
+	/* A link already on its way out needs no help. */
+	link = bpf_link_inc_not_zero(pol->link);
+	return IS_ERR(link) ? NULL : link;
+}
+
+/*
+ * Detach a policy's BPF link as user space would: its owner then sees it
+ * dead (bpftool, poll() gets EPOLLHUP) and can pin a new one.
+ */
+void iofault_policy_detach_link(struct bpf_link *link)
+{
+	if (!link)
+		return;
+	link->ops->detach(link);
+	bpf_link_put(link);
 }
 
 ssize_t iofault_policy_show(struct iofault_device *idev, char *buf)
@@ -199,6 +220,7 @@ static int iofault_ops_reg(void *kdata, struct bpf_link *link)
 	if (!pol)
 		return -ENOMEM;
 	pol->ops = ops;
+	pol->link = link;
 
 	mutex_lock(&iofault_lock);
 	/* The same map attached through a second link. */
@@ -251,6 +273,7 @@ static int iofault_ops_update(void *kdata, void *old_kdata,
 	if (!pol)
 		return -ENOMEM;
 	pol->ops = ops;
+	pol->link = link;
 
 	mutex_lock(&iofault_lock);
 	old = iofault_policy_find(old_ops);

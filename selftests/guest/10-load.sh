@@ -1,7 +1,7 @@
 #!/bin/sh
 # The module and the mock driver load, show their devices, and unload.
-. "${0%/*}/lib.sh"
-. "${0%/*}/mock.sh"
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/mock.sh"
 
 check "iofault.ko loads" insmod $MODDIR/iofault.ko
 check "iofault has module BTF (struct_ops needs it)" test -e /sys/kernel/btf/iofault

@@ -1,7 +1,7 @@
 #!/bin/sh
 # Every mistake a user can make gets a clear error and changes nothing.
-. "${0%/*}/lib.sh"
-. "${0%/*}/mock.sh"
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/mock.sh"
 
 load_iofault || { not_ok "modules load"; exit 1; }
 

@@ -26,6 +26,19 @@ enum iofault_resp_code {
 	IOFAULT_RESP_NR,
 };
 
+/* Why a response was refused; each reason has its own errno. */
+enum iofault_reject_reason {
+	IOFAULT_REJECT_UNKNOWN = 0,	/* ENOENT: no such group, or long gone */
+	IOFAULT_REJECT_DUPLICATE,	/* EALREADY: the group was answered */
+	IOFAULT_REJECT_WRONG_PASID,	/* EPROTO: PASID or group index differ */
+	IOFAULT_REJECT_WRONG_DEVICE,	/* EXDEV: the cookie is another device's */
+	IOFAULT_REJECT_BAD_CODE,	/* EINVAL: not an enum iofault_resp_code */
+	IOFAULT_REJECT_TIMED_OUT,	/* ETIMEDOUT: the timeout answered it */
+	IOFAULT_REJECT_REMOVED,		/* ENODEV: the device is gone */
+	IOFAULT_REJECT_NOT_OWNER,	/* EACCES: the group is someone else's */
+	IOFAULT_REJECT_NR,
+};
+
 /*
  * Page request flags (as the IOMMU core's iommu_fault_page_request).
  * Enums rather than macros: policies see them in the module's BTF.

@@ -1,0 +1,477 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * iofault tracker: see tracker.h. Builds unchanged in the kernel and in
+ * user space (selftests/unit/shim), so it includes nothing else.
+ */
+#include <linux/errno.h>
+#include <linux/slab.h>
+
+#include "tracker.h"
+
+#define CHUNK_SHIFT	6		/* 64 objects a chunk */
+#define CHUNK_SIZE	(1U << CHUNK_SHIFT)
+#define CHUNK_MASK	(CHUNK_SIZE - 1)
+
+#define SLOT_MASK	((1U << IOFAULT_COOKIE_SLOT_BITS) - 1)
+#define GEN_MASK	((1U << IOFAULT_COOKIE_GEN_BITS) - 1)
+
+static struct iofault_group *group_at(const struct iofault_tracker *t, u32 slot)
+{
+	return &t->group_chunks[slot >> CHUNK_SHIFT][slot & CHUNK_MASK];
+}
+
+u64 iofault_group_cookie(const struct iofault_tracker *t,
+			 const struct iofault_group *group)
+{
+	return (u64)t->dev_id << (IOFAULT_COOKIE_GEN_BITS + IOFAULT_COOKIE_SLOT_BITS) |
+	       (u64)(group->gen & GEN_MASK) << IOFAULT_COOKIE_SLOT_BITS |
+	       group->slot;
+}
+
+static u32 group_hash(u32 pasid, u32 grpid)
+{
+	return (pasid * 0x9e3779b1U) ^ (grpid * 0x85ebca6bU);
+}
+
+static struct hlist_head *bucket_of(const struct iofault_tracker *t,
+				    u32 pasid, u32 grpid)
+{
+	return &t->buckets[group_hash(pasid, grpid) & t->bucket_mask];
+}
+
+/* Round up to a power of two, at least 2. */
+static u32 pow2_above(u32 n)
+{
+	u32 p = 2;
+
+	while (p < n)
+		p <<= 1;
+	return p;
+}
+
+/* Grow the chunk pointer array @chunks from @have to @want chunks. */
+static int grow_chunk_array(void ***chunks, u32 have, u32 want)
+{
+	void **bigger;
+	u32 i;
+
+	bigger = kvcalloc(want, sizeof(*bigger), GFP_KERNEL);
+	if (!bigger)
+		return -ENOMEM;
+	for (i = 0; i < have; i++)
+		bigger[i] = (*chunks)[i];
+	kvfree(*chunks);
+	*chunks = bigger;
+	return 0;
+}
+
+/*
+ * Grow the group pool to @capacity. On failure the pool keeps the chunks it
+ * got, and the tracker stays consistent.
+ */
+static int grow_groups(struct iofault_tracker *t, u32 capacity)
+{
+	u32 have = t->group_capacity >> CHUNK_SHIFT;
+	u32 want = (capacity + CHUNK_MASK) >> CHUNK_SHIFT;
+	struct hlist_head *buckets, *old = t->buckets;
+	u32 old_mask = t->bucket_mask, c, i;
+	int err = 0;
+
+	if (want <= have)
+		return 0;
+	buckets = kvcalloc(pow2_above(want << CHUNK_SHIFT), sizeof(*buckets),
+			   GFP_KERNEL);
+	if (!buckets)
+		return -ENOMEM;
+	if (grow_chunk_array((void ***)&t->group_chunks, have, want)) {
+		kvfree(buckets);
+		return -ENOMEM;
+	}
+	for (c = have; c < want; c++) {
+		t->group_chunks[c] = kvcalloc(CHUNK_SIZE, sizeof(struct iofault_group),
+					      GFP_KERNEL);
+		if (!t->group_chunks[c]) {
+			err = -ENOMEM;
+			break;
+		}
+		for (i = 0; i < CHUNK_SIZE; i++) {
+			struct iofault_group *g = &t->group_chunks[c][i];
+
+			g->slot = (c << CHUNK_SHIFT) | i;
+			INIT_LIST_HEAD(&g->pages);
+			INIT_LIST_HEAD(&g->qnode);
+			list_add_tail(&g->node, &t->free_groups);
+		}
+		t->group_capacity += CHUNK_SIZE;
+	}
+
+	/* Move what is pending into the bigger table. */
+	t->buckets = buckets;
+	t->bucket_mask = pow2_above(want << CHUNK_SHIFT) - 1;
+	for (i = 0; old && i <= old_mask; i++) {
+		struct iofault_group *g;
+		struct hlist_node *n;
+
+		hlist_for_each_entry_safe(g, n, &old[i], hnode) {
+			hlist_del(&g->hnode);
+			hlist_add_head(&g->hnode,
+				       bucket_of(t, g->last.pasid, g->last.grpid));
+		}
+	}
+	kvfree(old);
+	return err;
+}
+
+static int grow_pages(struct iofault_tracker *t, u32 capacity)
+{
+	u32 have = t->page_capacity >> CHUNK_SHIFT;
+	u32 want = (capacity + CHUNK_MASK) >> CHUNK_SHIFT;
+	u32 c, i;
+
+	if (want <= have)
+		return 0;
+	if (grow_chunk_array((void ***)&t->page_chunks, have, want))
+		return -ENOMEM;
+	for (c = have; c < want; c++) {
+		t->page_chunks[c] = kvcalloc(CHUNK_SIZE, sizeof(struct iofault_page),
+					     GFP_KERNEL);
+		if (!t->page_chunks[c])
+			return -ENOMEM;
+		for (i = 0; i < CHUNK_SIZE; i++)
+			list_add_tail(&t->page_chunks[c][i].node, &t->free_pages);
+		t->page_capacity += CHUNK_SIZE;
+	}
+	return 0;
+}
+
+int iofault_tracker_init(struct iofault_tracker *t, u32 dev_id,
+			 iofault_answer_fn answer)
+{
+	int err;
+
+	*t = (struct iofault_tracker) {
+		.dev_id = dev_id,
+		.answer = answer,
+		.timeout_ns = (u64)IOFAULT_TIMEOUT_DEFAULT_MS * 1000000,
+	};
+	INIT_LIST_HEAD(&t->free_groups);
+	INIT_LIST_HEAD(&t->free_pages);
+	INIT_LIST_HEAD(&t->pending);
+	INIT_LIST_HEAD(&t->partial);
+	if (dev_id > IOFAULT_DEV_ID_MAX)
+		return -EINVAL;
+	err = iofault_tracker_set_quota(t, IOFAULT_QUOTA_DEFAULT);
+	if (!err)
+		err = iofault_tracker_set_partial_max(t, IOFAULT_PARTIAL_DEFAULT);
+	if (err)
+		iofault_tracker_destroy(t);
+	return err;
+}
+
+/* Frees the pools: the caller flushed the tracker and nothing is held. */
+void iofault_tracker_destroy(struct iofault_tracker *t)
+{
+	u32 c;
+
+	for (c = 0; c < t->group_capacity >> CHUNK_SHIFT; c++)
+		kvfree(t->group_chunks[c]);
+	kvfree(t->group_chunks);
+	for (c = 0; c < t->page_capacity >> CHUNK_SHIFT; c++)
+		kvfree(t->page_chunks[c]);
+	kvfree(t->page_chunks);
+	kvfree(t->buckets);
+	t->group_chunks = NULL;
+	t->page_chunks = NULL;
+	t->buckets = NULL;
+	t->group_capacity = 0;
+	t->page_capacity = 0;
+}
+
+/*
+ * A lower quota applies to new groups only: those outstanding keep their
+ * objects, and the pools never shrink while the device lives.
+ */
+int iofault_tracker_set_quota(struct iofault_tracker *t, u32 quota)
+{
+	int err;
+
+	if (!quota || quota > IOFAULT_QUOTA_MAX)
+		return -EINVAL;
+	err = grow_groups(t, quota);
+	if (!err)
+		t->quota = quota;
+	return err;
+}
+
+int iofault_tracker_set_partial_max(struct iofault_tracker *t, u32 max)
+{
+	int err;
+
+	if (max > IOFAULT_PARTIAL_MAX)
+		return -EINVAL;
+	err = grow_pages(t, max);
+	if (!err)
+		t->partial_max = max;
+	return err;
+}
+
+/* Deadlines are arrival + timeout, so a new timeout applies to all at once. */
+int iofault_tracker_set_timeout(struct iofault_tracker *t, u64 timeout_ms)
+{
+	if (!timeout_ms || timeout_ms > IOFAULT_TIMEOUT_MAX_MS)
+		return -EINVAL;
+	t->timeout_ns = timeout_ms * 1000000;
+	return 0;
+}
+
+static void free_page(struct iofault_tracker *t, struct iofault_page *p)
+{
+	list_move(&p->node, &t->free_pages);
+	t->pages_in_use--;
+}
+
+/* Drop the held requests of @pasid (all PASIDs if @all). */
+static void discard_partial(struct iofault_tracker *t, u32 pasid, bool all)
+{
+	struct iofault_page *p, *n;
+
+	list_for_each_entry_safe(p, n, &t->partial, node) {
+		if (all || p->fault.pasid == pasid) {
+			free_page(t, p);
+			t->stats.partial_discarded++;
+		}
+	}
+}
+
+static void hold_partial(struct iofault_tracker *t,
+			 const struct iofault_fault *fault)
+{
+	struct iofault_page *p;
+
+	if (t->pages_in_use >= t->partial_max || list_empty(&t->free_pages)) {
+		/* The PASID's groups cannot complete whole: drop them all. */
+		discard_partial(t, fault->pasid, false);
+		t->stats.partial_discarded++;
+		return;
+	}
+	p = list_first_entry(&t->free_pages, struct iofault_page, node);
+	p->fault = *fault;
+	list_move_tail(&p->node, &t->partial);
+	t->pages_in_use++;
+}
+
+static bool same_group(const struct iofault_fault *a,
+		       const struct iofault_fault *b)
+{
+	return a->pasid == b->pasid && a->grpid == b->grpid;
+}
+
+static struct iofault_group *find_pending(const struct iofault_tracker *t,
+					  const struct iofault_fault *fault)
+{
+	struct iofault_group *g;
+
+	hlist_for_each_entry(g, bucket_of(t, fault->pasid, fault->grpid), hnode)
+		if (same_group(&g->last, fault))
+			return g;
+	return NULL;
+}
+
+/* Release a group that is answered and no longer held. */
+static void release_group(struct iofault_tracker *t, struct iofault_group *g)
+{
+	struct iofault_page *p, *n;
+
+	list_for_each_entry_safe(p, n, &g->pages, node)
+		free_page(t, p);
+	g->state = IOFAULT_GROUP_FREE;
+	list_add_tail(&g->node, &t->free_groups);
+	t->groups_in_use--;
+}
+
+/*
+ * Answer a group that never became pending (quota, duplicate, removal):
+ * the hardware gets its response, and its held requests are dropped.
+ */
+static void answer_at_once(struct iofault_tracker *t,
+			   const struct iofault_fault *fault,
+			   enum iofault_end end)
+{
+	struct iofault_group g = { .last = *fault, .npages = 1 };
+	struct iofault_page *p, *n;
+
+	list_for_each_entry_safe(p, n, &t->partial, node) {
+		if (same_group(&p->fault, fault)) {
+			free_page(t, p);
+			t->stats.partial_discarded++;
+		}
+	}
+	t->stats.ended[end]++;
+	t->stats.codes[IOFAULT_RESP_INVALID]++;
+	t->answer(t, &g, IOFAULT_RESP_INVALID, end, 0);
+}
+
+enum iofault_admit iofault_tracker_report(struct iofault_tracker *t,
+					  const struct iofault_fault *fault,
+					  u64 now, struct iofault_group **group)
+{
+	struct iofault_page *p, *n;
+	struct iofault_group *g;
+
+	t->stats.requests++;
+	if (!(fault->flags & IOFAULT_PR_LAST_PAGE)) {
+		if (t->dead)
+			t->stats.partial_discarded++;
+		else
+			hold_partial(t, fault);
+		return IOFAULT_ADMIT_HELD;
+	}
+	if (t->dead) {
+		answer_at_once(t, fault, IOFAULT_END_FLUSH);
+		return IOFAULT_ADMIT_ANSWERED;
+	}
+	if (find_pending(t, fault)) {
+		answer_at_once(t, fault, IOFAULT_END_DUPLICATE);
+		return IOFAULT_ADMIT_ANSWERED;
+	}
+	if (t->outstanding >= t->quota || list_empty(&t->free_groups)) {
+		answer_at_once(t, fault, IOFAULT_END_QUOTA);
+		return IOFAULT_ADMIT_ANSWERED;
+	}
+
+	g = list_first_entry(&t->free_groups, struct iofault_group, node);
+	list_move_tail(&g->node, &t->pending);
+	g->last = *fault;
+	g->npages = 1;
+	g->gen = (g->gen + 1) & GEN_MASK;
+	g->state = IOFAULT_GROUP_PENDING;
+	g->end = IOFAULT_END_NONE;
+	g->held = false;
+	g->owner = NULL;
+	g->arrival = now;
+	hlist_add_head(&g->hnode, bucket_of(t, fault->pasid, fault->grpid));
+	if (!list_empty(&t->partial)) {
+		list_for_each_entry_safe(p, n, &t->partial, node) {
+			if (same_group(&p->fault, fault)) {
+				list_move_tail(&p->node, &g->pages);
+				g->npages++;
+			}
+		}
+	}
+	t->outstanding++;
+	t->groups_in_use++;
+	t->stats.groups++;
+	*group = g;
+	return IOFAULT_ADMIT_GROUP;
+}
+
+/* Answer a pending group: the one place a tracked group reaches hardware. */
+void iofault_tracker_answer(struct iofault_tracker *t,
+			    struct iofault_group *g, u32 code,
+			    enum iofault_end end, u64 now)
+{
+	g->state = IOFAULT_GROUP_ANSWERED;
+	g->end = end;
+	hlist_del(&g->hnode);
+	list_del_init(&g->node);
+	list_del_init(&g->qnode);
+	t->outstanding--;
+	t->stats.ended[end]++;
+	t->stats.codes[code]++;
+	t->answer(t, g, code, end, now > g->arrival ? now - g->arrival : 0);
+	if (!g->held)
+		release_group(t, g);
+}
+
+static int reject(struct iofault_tracker *t, enum iofault_reject_reason why,
+		  int err)
+{
+	t->stats.rejected[why]++;
+	return err;
+}
+
+/*
+ * A response from a responder (a resolver, a user-space handler). Accepted
+ * only for a pending group of this device, from its owner, with its PASID
+ * and group index and a valid code; otherwise refused with an errno that
+ * names the reason, and counted.
+ */
+int iofault_tracker_respond(struct iofault_tracker *t, u64 cookie, u32 pasid,
+			    u32 grpid, u32 code, const void *owner, u64 now)
+{
+	u32 slot = cookie & SLOT_MASK;
+	u32 gen = (cookie >> IOFAULT_COOKIE_SLOT_BITS) & GEN_MASK;
+	u64 dev = cookie >> (IOFAULT_COOKIE_GEN_BITS + IOFAULT_COOKIE_SLOT_BITS);
+	struct iofault_group *g;
+
+	if (t->dead)
+		return reject(t, IOFAULT_REJECT_REMOVED, -ENODEV);
+	if (dev != t->dev_id)
+		return reject(t, IOFAULT_REJECT_WRONG_DEVICE, -EXDEV);
+	if (code >= IOFAULT_RESP_NR)
+		return reject(t, IOFAULT_REJECT_BAD_CODE, -EINVAL);
+	if (slot >= t->group_capacity)
+		return reject(t, IOFAULT_REJECT_UNKNOWN, -ENOENT);
+	g = group_at(t, slot);
+	if (g->gen != gen || (g->state == IOFAULT_GROUP_FREE && g->end == IOFAULT_END_NONE))
+		return reject(t, IOFAULT_REJECT_UNKNOWN, -ENOENT);
+	if (g->state != IOFAULT_GROUP_PENDING) {
+		if (g->end == IOFAULT_END_TIMEOUT)
+			return reject(t, IOFAULT_REJECT_TIMED_OUT, -ETIMEDOUT);
+		if (g->end == IOFAULT_END_FLUSH)
+			return reject(t, IOFAULT_REJECT_REMOVED, -ENODEV);
+		return reject(t, IOFAULT_REJECT_DUPLICATE, -EALREADY);
+	}
+	if (g->owner != owner)
+		return reject(t, IOFAULT_REJECT_NOT_OWNER, -EACCES);
+	if (g->last.pasid != pasid || g->last.grpid != grpid)
+		return reject(t, IOFAULT_REJECT_WRONG_PASID, -EPROTO);
+	iofault_tracker_answer(t, g, code, IOFAULT_END_RESPONSE, now);
+	return 0;
+}
+
+/* A resolver is done reading @g; it may have been answered meanwhile. */
+void iofault_tracker_unhold(struct iofault_tracker *t, struct iofault_group *g)
+{
+	g->held = false;
+	if (g->state == IOFAULT_GROUP_ANSWERED)
+		release_group(t, g);
+}
+
+/* The oldest pending group if its deadline has passed, else NULL. */
+struct iofault_group *iofault_tracker_expired(struct iofault_tracker *t, u64 now)
+{
+	struct iofault_group *g;
+
+	if (list_empty(&t->pending))
+		return NULL;
+	g = list_first_entry(&t->pending, struct iofault_group, node);
+	return now >= g->arrival + t->timeout_ns ? g : NULL;
+}
+
+/* When the oldest pending group expires; 0 if none is pending. */
+u64 iofault_tracker_next_deadline(const struct iofault_tracker *t)
+{
+	const struct iofault_group *g;
+
+	if (list_empty(&t->pending))
+		return 0;
+	g = list_first_entry(&t->pending, struct iofault_group, node);
+	return g->arrival + t->timeout_ns;
+}
+
+/*
+ * The device is going away: answer every pending group, drop every held
+ * request, and refuse what comes later. Groups a resolver still holds are
+ * released when it lets go.
+ */
+void iofault_tracker_flush(struct iofault_tracker *t, u64 now)
+{
+	struct iofault_group *g, *n;
+
+	t->dead = true;
+	list_for_each_entry_safe(g, n, &t->pending, node)
+		iofault_tracker_answer(t, g, IOFAULT_RESP_INVALID,
+				       IOFAULT_END_FLUSH, now);
+	discard_partial(t, 0, true);
+}

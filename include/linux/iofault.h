@@ -56,14 +56,23 @@ struct iofault_page_response {
 	u32 code;
 };
 
+/* A resolver's answer meaning "I will answer with iofault_respond()". */
+#define IOFAULT_RESOLVE_LATER	0x100
+
 /**
  * struct iofault_driver_ops - what a driver provides for its devices
  * @owner: the driver's module
  * @page_response: send @resp to the hardware for the group whose last
- *                 request was @fault. Called exactly once per group.
- *                 May be called from any context that can sleep.
- * @resolve: optional; make the faulting access of @fault succeed (map the
- *           page) and return an enum iofault_resp_code. May sleep.
+ *                 request was @fault (private data included). Called
+ *                 exactly once per group, with the device's fault lock
+ *                 held: it must not call back into iofault. May sleep.
+ * @resolve: optional; make the access of @fault succeed (map the page).
+ *           Called from a worker, once per request of a group that a
+ *           policy resolves, in arrival order, the last request last; may
+ *           sleep. Returns an enum iofault_resp_code; the first that is not
+ *           IOFAULT_RESP_SUCCESS answers the group. For the last request it
+ *           may return IOFAULT_RESOLVE_LATER and answer the group later
+ *           with iofault_respond() and @cookie.
  */
 struct iofault_driver_ops {
 	struct module *owner;
@@ -71,7 +80,7 @@ struct iofault_driver_ops {
 			     const struct iofault_fault *fault,
 			     const struct iofault_page_response *resp);
 	int (*resolve)(struct iofault_device *idev,
-		       const struct iofault_fault *fault);
+		       const struct iofault_fault *fault, u64 cookie);
 };
 
 /**
@@ -81,12 +90,20 @@ struct iofault_driver_ops {
  * @parent: the underlying device, or NULL
  * @ops: driver callbacks, which must outlive the registration
  * @drvdata: the driver's own pointer, see iofault_device_drvdata()
+ * @quota: outstanding groups before new ones are answered at once
+ *         (0: IOFAULT_QUOTA_DEFAULT, 1024); settable later in sysfs
+ * @timeout_ms: how long a group may stay outstanding (0: 5000 ms)
+ *
+ * The size of the hardware's own queue is a good quota: no more can be
+ * outstanding without the device misbehaving.
  */
 struct iofault_device_info {
 	const char *name;
 	struct device *parent;
 	const struct iofault_driver_ops *ops;
 	void *drvdata;
+	u32 quota;
+	u32 timeout_ms;
 };
 
 /**
@@ -117,12 +134,35 @@ void iofault_device_unregister(struct iofault_device *idev);
  * @fault: the fault, copied by iofault before this returns
  *
  * A page request group is answered through the driver's page_response()
- * exactly once, possibly before this returns.
+ * exactly once, possibly before this returns: by its policy's verdict, its
+ * resolver, a user-space handler, its timeout, or the device's removal.
+ * Past the device's quota of outstanding groups, a group is answered at
+ * once (IOFAULT_RESP_INVALID).
  * Context: process, may sleep.
- * Return: 0, or -EINVAL for a malformed fault.
+ * Return: 0, -EINVAL for a malformed fault, -ENODEV if the device is being
+ * removed (its page requests are still answered).
  */
 int iofault_report(struct iofault_device *idev,
 		   const struct iofault_fault *fault);
+
+/**
+ * iofault_respond() - answer a group a resolver deferred
+ * @idev: the device
+ * @cookie: the cookie the resolver was given
+ * @pasid: the group's PASID
+ * @grpid: the group's index
+ * @code: an enum iofault_resp_code
+ *
+ * Context: process, may sleep.
+ * Return: 0 once the hardware got @code, else the response is refused,
+ * counted, and nothing reaches the hardware: -ENOENT (no such group),
+ * -EALREADY (answered already), -EPROTO (wrong PASID or index), -EXDEV
+ * (another device's cookie), -EINVAL (bad code), -ETIMEDOUT (the timeout
+ * answered it), -ENODEV (the device is being removed), -EACCES (the group
+ * went to a user-space handler).
+ */
+int iofault_respond(struct iofault_device *idev, u64 cookie, u32 pasid,
+		    u32 grpid, u32 code);
 
 /**
  * iofault_device_drvdata() - the driver's pointer given at registration

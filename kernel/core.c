@@ -13,8 +13,12 @@
 #include "iofault_core.h"
 
 DEFINE_MUTEX(iofault_lock);
+atomic_t iofault_nr_devices = ATOMIC_INIT(0);
 
-/* id -> device; ids are allocated cyclically so a stale id is not reused soon */
+/*
+ * id -> device. Ids are allocated cyclically, so a stale id is not reused
+ * soon, and fit in a cookie.
+ */
 static DEFINE_XARRAY_ALLOC1(iofault_devices);
 static u32 iofault_next_id;
 
@@ -46,6 +50,7 @@ struct iofault_device *iofault_find_device(const char *name)
 static void iofault_device_release(struct device *dev)
 {
 	kfree(container_of(dev, struct iofault_device, dev));
+	atomic_dec(&iofault_nr_devices);
 }
 
 struct iofault_device *
@@ -61,6 +66,7 @@ iofault_device_register(const struct iofault_device_info *info)
 	idev = kzalloc(sizeof(*idev), GFP_KERNEL);
 	if (!idev)
 		return ERR_PTR(-ENOMEM);
+	atomic_inc(&iofault_nr_devices);
 	idev->ops = info->ops;
 	idev->drvdata = info->drvdata;
 	device_initialize(&idev->dev);
@@ -77,12 +83,19 @@ iofault_device_register(const struct iofault_device_info *info)
 		err = -EEXIST;
 		goto unlock;
 	}
-	err = xa_alloc_cyclic(&iofault_devices, &idev->id, NULL, xa_limit_31b,
-			      &iofault_next_id, GFP_KERNEL);
+	err = xa_alloc_cyclic(&iofault_devices, &idev->id, NULL,
+			      XA_LIMIT(1, IOFAULT_DEV_ID_MAX), &iofault_next_id,
+			      GFP_KERNEL);
 	if (err < 0)
 		goto unlock;
+	err = iofault_fault_init(idev, info);
+	if (err) {
+		xa_erase(&iofault_devices, idev->id);
+		goto unlock;
+	}
 	err = device_add(&idev->dev);
 	if (err) {
+		iofault_fault_exit(idev);
 		xa_erase(&iofault_devices, idev->id);
 		goto unlock;
 	}
@@ -109,6 +122,7 @@ void iofault_device_unregister(struct iofault_device *idev)
 	link = iofault_policy_device_gone(idev);
 	mutex_unlock(&iofault_lock);
 	iofault_policy_detach_link(link);
+	iofault_fault_exit(idev);
 	device_unregister(&idev->dev);
 }
 EXPORT_SYMBOL_GPL(iofault_device_unregister);
@@ -125,79 +139,26 @@ u32 iofault_device_id(const struct iofault_device *idev)
 }
 EXPORT_SYMBOL_GPL(iofault_device_id);
 
-static u32 iofault_resolve(struct iofault_device *idev,
-			   const struct iofault_fault *fault)
-{
-	int code = idev->ops->resolve(idev, fault);
-
-	/* A resolver can only say yes or no to this one request. */
-	return code == IOFAULT_RESP_SUCCESS ? IOFAULT_RESP_SUCCESS :
-					      IOFAULT_RESP_INVALID;
-}
-
-static void iofault_dispatch(struct iofault_device *idev,
-			     const struct iofault_fault *fault)
-{
-	struct iofault_ctx ctx = {
-		.dev_id = idev->id,
-		.flags = fault->flags,
-		.pasid = fault->pasid,
-		.grpid = fault->grpid,
-		.perm = fault->perm,
-		.addr = fault->addr,
-	};
-	struct iofault_page_response resp = {
-		.pasid = fault->pasid,
-		.grpid = fault->grpid,
-		.code = IOFAULT_RESP_INVALID,
-	};
-
-	switch (iofault_policy_decide(idev, &ctx)) {
-	case IOFAULT_VERDICT_RESOLVE:
-		atomic64_inc(&idev->stats.resolved);
-		resp.code = iofault_resolve(idev, fault);
-		break;
-	default:
-		/* No fault queue can be open yet: forwarding fails the group. */
-		atomic64_inc(&idev->stats.failed);
-		break;
-	}
-	idev->ops->page_response(idev, fault, &resp);
-}
-
-int iofault_report(struct iofault_device *idev,
-		   const struct iofault_fault *fault)
-{
-	switch (fault->type) {
-	case IOFAULT_FAULT_PAGE_REQ:
-		break;
-	case IOFAULT_FAULT_DMA_UNRECOV:
-		atomic64_inc(&idev->stats.reported);
-		return 0;
-	default:
-		return -EINVAL;
-	}
-	atomic64_inc(&idev->stats.reported);
-	/* The group is answered once, when its last request arrives. */
-	if (fault->flags & IOFAULT_PR_LAST_PAGE)
-		iofault_dispatch(idev, fault);
-	return 0;
-}
-EXPORT_SYMBOL_GPL(iofault_report);
-
 static int __init iofault_init(void)
 {
 	int err;
 
-	err = iofault_sysfs_init();
+	err = iofault_fault_path_init();
 	if (err)
 		return err;
+	err = iofault_sysfs_init();
+	if (err)
+		goto fault_path;
 	err = iofault_policy_register();
-	if (err) {
-		iofault_sysfs_exit();
-		return err;
-	}
+	if (err)
+		goto sysfs;
 	return 0;
+
+sysfs:
+	iofault_sysfs_exit();
+fault_path:
+	iofault_fault_path_exit();
+	return err;
 }
 
 /*
@@ -208,6 +169,7 @@ static void __exit iofault_exit(void)
 {
 	WARN_ON(!xa_empty(&iofault_devices));
 	iofault_sysfs_exit();
+	iofault_fault_path_exit();
 }
 
 module_init(iofault_init);

@@ -10,6 +10,9 @@
 #include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/rcupdate.h>
+#include <linux/workqueue.h>
+
+#include "tracker.h"
 
 /**
  * struct iofault_ctx - what a policy sees of a fault group (read only)
@@ -18,6 +21,7 @@
  * @pasid: PASID, valid with IOFAULT_PR_PASID_VALID
  * @grpid: page request group index
  * @perm: enum iofault_perm access the device attempted
+ * @npages: requests in the group, the last one included
  * @addr: faulting address of the group's last request
  *
  * The driver's private data is deliberately absent.
@@ -28,6 +32,7 @@ struct iofault_ctx {
 	u32 pasid;
 	u32 grpid;
 	u32 perm;
+	u32 npages;
 	u64 addr;
 };
 
@@ -57,11 +62,11 @@ struct iofault_policy {
 	struct rcu_head rcu;
 };
 
+/* Per-device counters the tracker does not keep; under the device's lock. */
 struct iofault_stats {
-	atomic64_t reported;
-	atomic64_t resolved;
-	atomic64_t forwarded;
-	atomic64_t failed;
+	u64 unrecoverable;		/* unrecoverable faults reported */
+	u64 verdicts[IOFAULT_VERDICT_NR];	/* groups, by the verdict applied */
+	u64 resolver_errors;		/* resolver answers that were no code */
 };
 
 struct iofault_device {
@@ -70,8 +75,18 @@ struct iofault_device {
 	const struct iofault_driver_ops *ops;
 	void *drvdata;
 	struct iofault_policy __rcu *policy;
+
+	struct mutex lock;		/* the fields below */
+	struct iofault_tracker tracker;
 	struct iofault_stats stats;
+	struct list_head resolve_list;	/* groups for the resolver, by qnode */
+	struct work_struct resolve_work;
+	struct delayed_work timeout_work;
 };
+
+/* Module-wide object counts, for leak checks (/sys/kernel/iofault/objects). */
+extern atomic_t iofault_nr_devices;
+extern atomic_t iofault_nr_policies;
 
 /* Serialises the device registry and policy attachment. */
 extern struct mutex iofault_lock;
@@ -86,6 +101,14 @@ enum iofault_verdict iofault_policy_decide(struct iofault_device *idev,
 struct bpf_link *iofault_policy_device_gone(struct iofault_device *idev);
 void iofault_policy_detach_link(struct bpf_link *link);
 ssize_t iofault_policy_show(struct iofault_device *idev, char *buf);
+
+int iofault_fault_path_init(void);
+void iofault_fault_path_exit(void);
+int iofault_fault_init(struct iofault_device *idev,
+		       const struct iofault_device_info *info);
+void iofault_fault_exit(struct iofault_device *idev);
+int iofault_set_limit(struct iofault_device *idev, const char *limit, u32 val);
+ssize_t iofault_stats_show(struct iofault_device *idev, char *buf);
 
 int iofault_sysfs_init(void);
 void iofault_sysfs_exit(void);

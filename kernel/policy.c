@@ -19,6 +19,7 @@
 #include "iofault_core.h"
 
 struct iofault_policy __rcu *iofault_global_policy;
+atomic_t iofault_nr_policies = ATOMIC_INIT(0);
 
 /* Every attached policy, for finding one from the BPF core's kdata. */
 static LIST_HEAD(iofault_policies);
@@ -34,6 +35,31 @@ struct iofault_btf_enums {
 	enum iofault_pr_flags pr_flags;
 	enum iofault_perm perm;
 } iofault_btf_enums __used;
+
+static struct iofault_policy *iofault_policy_alloc(struct iofault_ops *ops,
+						  struct bpf_link *link)
+{
+	struct iofault_policy *pol = kzalloc(sizeof(*pol), GFP_KERNEL);
+
+	if (!pol)
+		return NULL;
+	pol->ops = ops;
+	pol->link = link;
+	atomic_inc(&iofault_nr_policies);
+	return pol;
+}
+
+static void iofault_policy_free_rcu(struct rcu_head *rcu)
+{
+	kfree(container_of(rcu, struct iofault_policy, rcu));
+	atomic_dec(&iofault_nr_policies);
+}
+
+/* Free @pol after a grace period: the fault path may still be reading it. */
+static void iofault_policy_free(struct iofault_policy *pol)
+{
+	call_rcu(&pol->rcu, iofault_policy_free_rcu);
+}
 
 static struct iofault_policy *iofault_policy_find(const struct iofault_ops *ops)
 {
@@ -216,11 +242,9 @@ static int iofault_ops_reg(void *kdata, struct bpf_link *link)
 	struct iofault_policy *pol;
 	int err;
 
-	pol = kzalloc(sizeof(*pol), GFP_KERNEL);
+	pol = iofault_policy_alloc(ops, link);
 	if (!pol)
 		return -ENOMEM;
-	pol->ops = ops;
-	pol->link = link;
 
 	mutex_lock(&iofault_lock);
 	/* The same map attached through a second link. */
@@ -233,7 +257,7 @@ static int iofault_ops_reg(void *kdata, struct bpf_link *link)
 	mutex_unlock(&iofault_lock);
 
 	if (err)
-		kfree(pol);
+		iofault_policy_free(pol);
 	else
 		pr_info("policy %s attached to %s\n", ops->name,
 			ops->target[0] ? ops->target : "all devices (global)");
@@ -255,7 +279,7 @@ static void iofault_ops_unreg(void *kdata, struct bpf_link *link)
 
 	if (pol) {
 		pr_info("policy %s detached\n", pol->ops->name);
-		kfree_rcu(pol, rcu);
+		iofault_policy_free(pol);
 	}
 }
 
@@ -269,11 +293,9 @@ static int iofault_ops_update(void *kdata, void *old_kdata,
 
 	if (strcmp(ops->target, old_ops->target))
 		return -EINVAL;
-	pol = kzalloc(sizeof(*pol), GFP_KERNEL);
+	pol = iofault_policy_alloc(ops, link);
 	if (!pol)
 		return -ENOMEM;
-	pol->ops = ops;
-	pol->link = link;
 
 	mutex_lock(&iofault_lock);
 	old = iofault_policy_find(old_ops);
@@ -289,11 +311,11 @@ static int iofault_ops_update(void *kdata, void *old_kdata,
 	mutex_unlock(&iofault_lock);
 
 	if (err) {
-		kfree(pol);
+		iofault_policy_free(pol);
 		return err;
 	}
 	pr_info("policy %s replaced by %s\n", old_ops->name, ops->name);
-	kfree_rcu(old, rcu);
+	iofault_policy_free(old);
 	return 0;
 }
 

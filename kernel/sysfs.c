@@ -41,26 +41,55 @@ static ssize_t policy_show(struct device *dev, struct device_attribute *attr,
 }
 static DEVICE_ATTR_RO(policy);
 
-/* One "key value" pair a line; keys are only ever added. */
 static ssize_t stats_show(struct device *dev, struct device_attribute *attr,
 			  char *buf)
 {
-	struct iofault_stats *s = &to_idev(dev)->stats;
-
-	return sysfs_emit(buf,
-			  "reported %lld\nresolved %lld\nforwarded %lld\nfailed %lld\n",
-			  atomic64_read(&s->reported),
-			  atomic64_read(&s->resolved),
-			  atomic64_read(&s->forwarded),
-			  atomic64_read(&s->failed));
+	return iofault_stats_show(to_idev(dev), buf);
 }
 static DEVICE_ATTR_RO(stats);
+
+/* Limits, settable at run time: quota, partial_max, timeout_ms. */
+static ssize_t limit_show(struct device *dev, struct device_attribute *attr,
+			  char *buf)
+{
+	struct iofault_tracker *t = &to_idev(dev)->tracker;
+	u64 val;
+
+	mutex_lock(&to_idev(dev)->lock);
+	if (!strcmp(attr->attr.name, "quota"))
+		val = t->quota;
+	else if (!strcmp(attr->attr.name, "partial_max"))
+		val = t->partial_max;
+	else
+		val = t->timeout_ns / NSEC_PER_MSEC;
+	mutex_unlock(&to_idev(dev)->lock);
+	return sysfs_emit(buf, "%llu\n", val);
+}
+
+static ssize_t limit_store(struct device *dev, struct device_attribute *attr,
+			   const char *buf, size_t len)
+{
+	u32 val;
+	int err;
+
+	err = kstrtou32(buf, 0, &val);
+	if (!err)
+		err = iofault_set_limit(to_idev(dev), attr->attr.name, val);
+	return err ?: len;
+}
+
+static DEVICE_ATTR(quota, 0644, limit_show, limit_store);
+static DEVICE_ATTR(partial_max, 0644, limit_show, limit_store);
+static DEVICE_ATTR(timeout_ms, 0644, limit_show, limit_store);
 
 static struct attribute *iofault_dev_attrs[] = {
 	&dev_attr_id.attr,
 	&dev_attr_driver.attr,
 	&dev_attr_policy.attr,
 	&dev_attr_stats.attr,
+	&dev_attr_quota.attr,
+	&dev_attr_partial_max.attr,
+	&dev_attr_timeout_ms.attr,
 	NULL,
 };
 
@@ -80,8 +109,19 @@ static ssize_t global_policy_show(struct kobject *kobj,
 }
 static struct kobj_attribute global_policy_attr = __ATTR_RO(global_policy);
 
+/* Live objects of the whole module: tests check they return to zero. */
+static ssize_t objects_show(struct kobject *kobj, struct kobj_attribute *attr,
+			    char *buf)
+{
+	return sysfs_emit(buf, "devices %d\npolicies %d\n",
+			  atomic_read(&iofault_nr_devices),
+			  atomic_read(&iofault_nr_policies));
+}
+static struct kobj_attribute objects_attr = __ATTR_RO(objects);
+
 static struct attribute *iofault_global_attrs[] = {
 	&global_policy_attr.attr,
+	&objects_attr.attr,
 	NULL,
 };
 

@@ -224,7 +224,7 @@ int iofault_tracker_set_timeout(struct iofault_tracker *t, u64 timeout_ms)
 	return 0;
 }
 
-static void free_page(struct iofault_tracker *t, struct iofault_page *p)
+static void drop_page(struct iofault_tracker *t, struct iofault_page *p)
 {
 	list_move(&p->node, &t->free_pages);
 	t->pages_in_use--;
@@ -237,7 +237,7 @@ static void discard_partial(struct iofault_tracker *t, u32 pasid, bool all)
 
 	list_for_each_entry_safe(p, n, &t->partial, node) {
 		if (all || p->fault.pasid == pasid) {
-			free_page(t, p);
+			drop_page(t, p);
 			t->stats.partial_discarded++;
 		}
 	}
@@ -283,7 +283,7 @@ static void release_group(struct iofault_tracker *t, struct iofault_group *g)
 	struct iofault_page *p, *n;
 
 	list_for_each_entry_safe(p, n, &g->pages, node)
-		free_page(t, p);
+		drop_page(t, p);
 	g->state = IOFAULT_GROUP_FREE;
 	list_add_tail(&g->node, &t->free_groups);
 	t->groups_in_use--;
@@ -302,7 +302,7 @@ static void answer_at_once(struct iofault_tracker *t,
 
 	list_for_each_entry_safe(p, n, &t->partial, node) {
 		if (same_group(&p->fault, fault)) {
-			free_page(t, p);
+			drop_page(t, p);
 			t->stats.partial_discarded++;
 		}
 	}

@@ -86,7 +86,7 @@ static int mock_page_response(struct iofault_device *idev,
 }
 
 static int mock_resolve(struct iofault_device *idev,
-			const struct iofault_fault *fault)
+			const struct iofault_fault *fault, u64 cookie)
 {
 	return IOFAULT_RESP_SUCCESS;
 }

@@ -1,0 +1,328 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * iofault fault path: from a driver's report, through the tracker and the
+ * policy's verdict, to the one response the hardware gets; plus the
+ * resolver worker, the timeout and the device's removal.
+ *
+ * Everything that touches a device's tracker holds the device's mutex, so
+ * a group is answered exactly once whoever gets to it first: the verdict,
+ * the resolver, a responder, the timeout or the removal. The driver's
+ * page_response() runs under that mutex too (as the IOMMU core calls it
+ * under its fault lock). Only the resolver runs without it.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/jiffies.h>
+#include <linux/module.h>
+#include <linux/timekeeping.h>
+
+#include "iofault_core.h"
+
+static struct workqueue_struct *iofault_wq;
+
+static struct iofault_device *tracker_to_idev(struct iofault_tracker *t)
+{
+	return container_of(t, struct iofault_device, tracker);
+}
+
+/* The tracker's one way to the hardware. */
+static void iofault_answer_hw(struct iofault_tracker *t,
+			      struct iofault_group *g, u32 code,
+			      enum iofault_end end, u64 latency_ns)
+{
+	struct iofault_device *idev = tracker_to_idev(t);
+	struct iofault_page_response resp = {
+		.pasid = g->last.pasid,
+		.grpid = g->last.grpid,
+		.code = code,
+	};
+
+	idev->ops->page_response(idev, &g->last, &resp);
+}
+
+/* Arm the timeout for the oldest outstanding group, if not armed yet. */
+static void iofault_arm_timeout(struct iofault_device *idev, u64 now)
+{
+	u64 deadline = iofault_tracker_next_deadline(&idev->tracker);
+
+	if (!deadline || delayed_work_pending(&idev->timeout_work))
+		return;
+	queue_delayed_work(iofault_wq, &idev->timeout_work,
+			   deadline > now ? nsecs_to_jiffies(deadline - now) + 1 : 0);
+}
+
+static void iofault_timeout_work(struct work_struct *work)
+{
+	struct iofault_device *idev = container_of(to_delayed_work(work),
+						   struct iofault_device,
+						   timeout_work);
+	struct iofault_group *g;
+	u64 now;
+
+	mutex_lock(&idev->lock);
+	now = ktime_get_ns();
+	while ((g = iofault_tracker_expired(&idev->tracker, now)))
+		iofault_tracker_answer(&idev->tracker, g, IOFAULT_RESP_INVALID,
+				       IOFAULT_END_TIMEOUT, now);
+	iofault_arm_timeout(idev, now);
+	mutex_unlock(&idev->lock);
+}
+
+/* Run the resolver over a group's requests; the group is held meanwhile. */
+static int iofault_run_resolver(struct iofault_device *idev,
+				struct iofault_group *g, u64 cookie)
+{
+	struct iofault_page *p;
+	int code;
+
+	list_for_each_entry(p, &g->pages, node) {
+		code = idev->ops->resolve(idev, &p->fault, cookie);
+		if (code != IOFAULT_RESP_SUCCESS)
+			return code == IOFAULT_RESOLVE_LATER ? -EINVAL : code;
+	}
+	return idev->ops->resolve(idev, &g->last, cookie);
+}
+
+static void iofault_resolve_work(struct work_struct *work)
+{
+	struct iofault_device *idev = container_of(work, struct iofault_device,
+						   resolve_work);
+	struct iofault_tracker *t = &idev->tracker;
+	struct iofault_group *g;
+	u64 cookie;
+	int code;
+
+	mutex_lock(&idev->lock);
+	while ((g = list_first_entry_or_null(&idev->resolve_list,
+					     struct iofault_group, qnode))) {
+		list_del_init(&g->qnode);
+		g->held = true;
+		cookie = iofault_group_cookie(t, g);
+		mutex_unlock(&idev->lock);
+
+		code = iofault_run_resolver(idev, g, cookie);
+
+		mutex_lock(&idev->lock);
+		if (code != IOFAULT_RESOLVE_LATER) {
+			if (code < 0 || code >= IOFAULT_RESP_NR) {
+				idev->stats.resolver_errors++;
+				code = IOFAULT_RESP_INVALID;
+			}
+			/*
+			 * As any responder: refused (and counted) if the
+			 * timeout or the removal answered the group meanwhile.
+			 */
+			iofault_tracker_respond(t, cookie, g->last.pasid,
+						g->last.grpid, code, NULL,
+						ktime_get_ns());
+		}
+		iofault_tracker_unhold(t, g);
+	}
+	mutex_unlock(&idev->lock);
+}
+
+/* Apply the policy's verdict to a new group. Caller holds idev->lock. */
+static void iofault_dispatch(struct iofault_device *idev,
+			     struct iofault_group *g, u64 now)
+{
+	struct iofault_ctx ctx = {
+		.dev_id = idev->id,
+		.flags = g->last.flags,
+		.pasid = g->last.pasid,
+		.grpid = g->last.grpid,
+		.perm = g->last.perm,
+		.npages = g->npages,
+		.addr = g->last.addr,
+	};
+	enum iofault_verdict verdict = iofault_policy_decide(idev, &ctx);
+
+	switch (verdict) {
+	case IOFAULT_VERDICT_RESOLVE:
+		list_add_tail(&g->qnode, &idev->resolve_list);
+		queue_work(iofault_wq, &idev->resolve_work);
+		iofault_arm_timeout(idev, now);
+		break;
+	default:
+		/* No fault queue can be open yet: forwarding fails the group. */
+		verdict = IOFAULT_VERDICT_FAIL;
+		iofault_tracker_answer(&idev->tracker, g, IOFAULT_RESP_INVALID,
+				       IOFAULT_END_RESPONSE, now);
+		break;
+	}
+	idev->stats.verdicts[verdict]++;
+}
+
+int iofault_report(struct iofault_device *idev,
+		   const struct iofault_fault *fault)
+{
+	struct iofault_group *g;
+	bool dead;
+	u64 now;
+
+	if (fault->type != IOFAULT_FAULT_PAGE_REQ &&
+	    fault->type != IOFAULT_FAULT_DMA_UNRECOV)
+		return -EINVAL;
+
+	mutex_lock(&idev->lock);
+	if (fault->type == IOFAULT_FAULT_DMA_UNRECOV) {
+		idev->stats.unrecoverable++;
+	} else {
+		now = ktime_get_ns();
+		if (iofault_tracker_report(&idev->tracker, fault, now, &g) ==
+		    IOFAULT_ADMIT_GROUP)
+			iofault_dispatch(idev, g, now);
+	}
+	dead = idev->tracker.dead;
+	mutex_unlock(&idev->lock);
+	return dead ? -ENODEV : 0;
+}
+EXPORT_SYMBOL_GPL(iofault_report);
+
+int iofault_respond(struct iofault_device *idev, u64 cookie, u32 pasid,
+		    u32 grpid, u32 code)
+{
+	int err;
+
+	mutex_lock(&idev->lock);
+	err = iofault_tracker_respond(&idev->tracker, cookie, pasid, grpid,
+				      code, NULL, ktime_get_ns());
+	mutex_unlock(&idev->lock);
+	return err;
+}
+EXPORT_SYMBOL_GPL(iofault_respond);
+
+int iofault_fault_init(struct iofault_device *idev,
+		       const struct iofault_device_info *info)
+{
+	int err;
+
+	mutex_init(&idev->lock);
+	INIT_LIST_HEAD(&idev->resolve_list);
+	INIT_WORK(&idev->resolve_work, iofault_resolve_work);
+	INIT_DELAYED_WORK(&idev->timeout_work, iofault_timeout_work);
+	err = iofault_tracker_init(&idev->tracker, idev->id, iofault_answer_hw);
+	if (!err && info->quota)
+		err = iofault_tracker_set_quota(&idev->tracker, info->quota);
+	if (!err && info->timeout_ms)
+		err = iofault_tracker_set_timeout(&idev->tracker, info->timeout_ms);
+	if (err)
+		iofault_tracker_destroy(&idev->tracker);
+	return err;
+}
+
+/*
+ * The device is leaving: answer what is outstanding, wait for the timeout
+ * and the resolver to be done with it, then free the tracker.
+ */
+void iofault_fault_exit(struct iofault_device *idev)
+{
+	mutex_lock(&idev->lock);
+	iofault_tracker_flush(&idev->tracker, ktime_get_ns());
+	mutex_unlock(&idev->lock);
+
+	cancel_delayed_work_sync(&idev->timeout_work);
+	/* The resolver's late answers are refused now, and it lets go. */
+	flush_work(&idev->resolve_work);
+
+	WARN_ON(idev->tracker.groups_in_use || idev->tracker.pages_in_use);
+	iofault_tracker_destroy(&idev->tracker);
+}
+
+int iofault_set_limit(struct iofault_device *idev, const char *limit, u32 val)
+{
+	int err;
+
+	mutex_lock(&idev->lock);
+	if (!strcmp(limit, "quota")) {
+		err = iofault_tracker_set_quota(&idev->tracker, val);
+	} else if (!strcmp(limit, "partial_max")) {
+		err = iofault_tracker_set_partial_max(&idev->tracker, val);
+	} else {
+		err = iofault_tracker_set_timeout(&idev->tracker, val);
+		/* A shorter timeout may expire groups earlier than armed. */
+		if (!err)
+			mod_delayed_work(iofault_wq, &idev->timeout_work, 0);
+	}
+	mutex_unlock(&idev->lock);
+	return err;
+}
+
+static const char * const iofault_end_names[IOFAULT_END_NR] = {
+	[IOFAULT_END_RESPONSE] = "response",
+	[IOFAULT_END_TIMEOUT] = "timeout",
+	[IOFAULT_END_FLUSH] = "flush",
+	[IOFAULT_END_QUOTA] = "quota",
+	[IOFAULT_END_DUPLICATE] = "duplicate",
+};
+
+static const char * const iofault_code_names[IOFAULT_RESP_NR] = {
+	[IOFAULT_RESP_SUCCESS] = "success",
+	[IOFAULT_RESP_INVALID] = "invalid",
+	[IOFAULT_RESP_FAILURE] = "failure",
+};
+
+static const char * const iofault_reject_names[IOFAULT_REJECT_NR] = {
+	[IOFAULT_REJECT_UNKNOWN] = "unknown",
+	[IOFAULT_REJECT_DUPLICATE] = "duplicate",
+	[IOFAULT_REJECT_WRONG_PASID] = "wrong_pasid",
+	[IOFAULT_REJECT_WRONG_DEVICE] = "wrong_device",
+	[IOFAULT_REJECT_BAD_CODE] = "bad_code",
+	[IOFAULT_REJECT_TIMED_OUT] = "timed_out",
+	[IOFAULT_REJECT_REMOVED] = "removed",
+	[IOFAULT_REJECT_NOT_OWNER] = "not_owner",
+};
+
+/* One "key value" pair a line; keys are only ever added. */
+ssize_t iofault_stats_show(struct iofault_device *idev, char *buf)
+{
+	const struct iofault_tracker_stats *ts = &idev->tracker.stats;
+	const struct iofault_stats *s = &idev->stats;
+	ssize_t len = 0;
+	int i;
+
+	mutex_lock(&idev->lock);
+	len += sysfs_emit_at(buf, len, "reported %llu\n",
+			     ts->requests + s->unrecoverable);
+	len += sysfs_emit_at(buf, len, "requests %llu\n", ts->requests);
+	len += sysfs_emit_at(buf, len, "unrecoverable %llu\n", s->unrecoverable);
+	len += sysfs_emit_at(buf, len, "groups %llu\n", ts->groups);
+	len += sysfs_emit_at(buf, len, "resolved %llu\n",
+			     s->verdicts[IOFAULT_VERDICT_RESOLVE]);
+	len += sysfs_emit_at(buf, len, "forwarded %llu\n",
+			     s->verdicts[IOFAULT_VERDICT_FORWARD]);
+	len += sysfs_emit_at(buf, len, "failed %llu\n",
+			     s->verdicts[IOFAULT_VERDICT_FAIL]);
+	len += sysfs_emit_at(buf, len, "resolver_errors %llu\n",
+			     s->resolver_errors);
+	for (i = IOFAULT_END_RESPONSE; i < IOFAULT_END_NR; i++)
+		len += sysfs_emit_at(buf, len, "ended_%s %llu\n",
+				     iofault_end_names[i], ts->ended[i]);
+	for (i = 0; i < IOFAULT_RESP_NR; i++)
+		len += sysfs_emit_at(buf, len, "code_%s %llu\n",
+				     iofault_code_names[i], ts->codes[i]);
+	for (i = 0; i < IOFAULT_REJECT_NR; i++)
+		len += sysfs_emit_at(buf, len, "rejected_%s %llu\n",
+				     iofault_reject_names[i], ts->rejected[i]);
+	len += sysfs_emit_at(buf, len, "partial_discarded %llu\n",
+			     ts->partial_discarded);
+	len += sysfs_emit_at(buf, len, "outstanding %u\n",
+			     idev->tracker.outstanding);
+	len += sysfs_emit_at(buf, len, "groups_in_use %u\n",
+			     idev->tracker.groups_in_use);
+	len += sysfs_emit_at(buf, len, "pages_in_use %u\n",
+			     idev->tracker.pages_in_use);
+	mutex_unlock(&idev->lock);
+	return len;
+}
+
+int iofault_fault_path_init(void)
+{
+	/* Resolvers may sleep for long: keep them off the system queues. */
+	iofault_wq = alloc_workqueue("iofault", WQ_UNBOUND, 0);
+	return iofault_wq ? 0 : -ENOMEM;
+}
+
+void iofault_fault_path_exit(void)
+{
+	destroy_workqueue(iofault_wq);
+}

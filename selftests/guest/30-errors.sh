@@ -33,7 +33,9 @@ check_fail "a bad inject line is refused" "Invalid argument" \
 	sh -c "echo 'pasid=x last' > $MOCK/mock1/inject"
 
 inject mock0 "count=3"
+settle mock0
 inject mock1 "count=3"
+settle mock1
 check_eq "after all that, mock0's policy still decides" 3 "$(hw mock0 invalid)"
 check_eq "and mock1 still resolves" 3 "$(hw mock1 success)"
 

@@ -31,6 +31,19 @@ inject() {
 	printf '%s\n' "$@" > $MOCK/$dev/inject
 }
 
+# settle DEV...: wait until iofault has nothing outstanding on each DEV
+# (resolvers run from a worker, so answers can come after inject returns)
+settle() {
+	for dev; do
+		n=0
+		while [ "$(stat $dev outstanding)" != 0 ]; do
+			n=$((n + 1))
+			[ $n -ge 400 ] && { diag "$dev never settled"; return 1; }
+			sleep 0.05
+		done
+	done
+}
+
 # hw DEV KEY: a counter of the responses DEV's hardware received
 hw() {
 	awk -v k="$2" '$1 == k { print $2 }' $MOCK/$1/hwstats

@@ -19,6 +19,12 @@ for dev in mock0 mock1; do
 	printf '%s\n' "count=3000 pasid=1 addr=0x10000000 perm=r" \
 		"count=1000 pasid=2 grpid=3000 addr=0x20000000 perm=rw" > $MOCK/$dev/inject
 done
+# Resolvers answer from a worker: wait until nothing is outstanding.
+for dev in mock0 mock1; do
+	while [ "$(awk '$1 == "outstanding" { print $2 }' /sys/class/iofault/$dev/stats)" != 0 ]; do
+		sleep 0.1
+	done
+done
 echo
 echo "== what iofault decided, per device"
 printf '%-8s %-16s %9s %9s %9s %9s\n' DEVICE POLICY REPORTED RESOLVED FORWARDED FAILED

@@ -68,8 +68,11 @@ TOOL_SRC = $(wildcard tools/iofaultctl/*.c)
 GTEST_SRC = $(wildcard selftests/guest/*.c)
 GTEST_BIN = $(patsubst selftests/guest/%.c,$(BUILD)/selftests/%,$(GTEST_SRC))
 
+HOST_TESTS = $(BUILD)/selftests/host/tracker_test $(BUILD)/selftests/fuzz/tracker_fuzz
+
 .PHONY: all modules
-all: modules $(BPF_OBJ) $(TPROG_OBJ) $(BUILD)/tools/iofaultctl $(GTEST_BIN)
+all: modules $(BPF_OBJ) $(TPROG_OBJ) $(BUILD)/tools/iofaultctl $(GTEST_BIN) \
+	$(HOST_TESTS)
 
 # Kbuild writes its objects next to the sources, so the module is built in
 # a mirror of kernel/ made of symlinks.
@@ -106,3 +109,17 @@ $(BUILD)/tools/iofaultctl: $(TOOL_SRC) $(wildcard tools/iofaultctl/*.h) $(HDRS)
 $(BUILD)/selftests/%: selftests/guest/%.c $(HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(USER_CFLAGS) $< -o $@ $(USER_LDLIBS)
+
+# The tracker, built for the host against the shim (selftests/unit/shim).
+UNIT_CFLAGS = -std=c11 -g -O1 -Wall -Wextra -Werror -fsanitize=address,undefined \
+	-I$(CURDIR)/selftests/unit/shim -I$(CURDIR)/include -I$(CURDIR)/kernel
+TRACKER = kernel/tracker.c kernel/tracker.h include/linux/iofault.h \
+	include/uapi/linux/iofault.h $(wildcard selftests/unit/shim/linux/*.h)
+
+$(BUILD)/selftests/host/tracker_test: selftests/unit/tracker_test.c $(TRACKER)
+	@mkdir -p $(@D)
+	$(CC) $(UNIT_CFLAGS) kernel/tracker.c $< -o $@
+
+$(BUILD)/selftests/fuzz/tracker_fuzz: selftests/unit/tracker_fuzz.c $(TRACKER)
+	@mkdir -p $(@D)
+	$(CLANG) $(UNIT_CFLAGS) -fsanitize=fuzzer kernel/tracker.c $< -o $@

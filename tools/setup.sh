@@ -22,7 +22,7 @@ die() { printf 'setup: error: %s\n' "$*" >&2; exit 1; }
 command -v apt-get >/dev/null || die "needs Debian 12 (apt-get not found)"
 
 # --- Debian packages -------------------------------------------------------
-PKGS="make gcc libc6-dev clang llvm dwarves libelf-dev zlib1g-dev libzstd-dev
+PKGS="make gcc libc6-dev clang llvm libclang-rt-14-dev dwarves libelf-dev zlib1g-dev libzstd-dev
 libcap-dev qemu-system-x86 busybox-static cpio xz-utils bc flex bison
 libssl-dev"
 

@@ -149,11 +149,16 @@ static int __init iofault_init(void)
 	err = iofault_sysfs_init();
 	if (err)
 		goto fault_path;
-	err = iofault_policy_register();
+	err = iofault_queue_init();
 	if (err)
 		goto sysfs;
+	err = iofault_policy_register();
+	if (err)
+		goto queue;
 	return 0;
 
+queue:
+	iofault_queue_exit();
 sysfs:
 	iofault_sysfs_exit();
 fault_path:
@@ -168,6 +173,7 @@ fault_path:
 static void __exit iofault_exit(void)
 {
 	WARN_ON(!xa_empty(&iofault_devices));
+	iofault_queue_exit();
 	iofault_sysfs_exit();
 	iofault_fault_path_exit();
 }

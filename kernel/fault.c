@@ -121,6 +121,17 @@ static void iofault_resolve_work(struct work_struct *work)
 	mutex_unlock(&idev->lock);
 }
 
+/*
+ * The built-in default: resolve if the device can, else forward if a
+ * handler listens, else fail.
+ */
+static enum iofault_verdict iofault_builtin_verdict(struct iofault_device *idev)
+{
+	if (idev->ops->resolve)
+		return IOFAULT_VERDICT_RESOLVE;
+	return idev->queue ? IOFAULT_VERDICT_FORWARD : IOFAULT_VERDICT_FAIL;
+}
+
 /* Apply the policy's verdict to a new group. Caller holds idev->lock. */
 static void iofault_dispatch(struct iofault_device *idev,
 			     struct iofault_group *g, u64 now)
@@ -136,19 +147,22 @@ static void iofault_dispatch(struct iofault_device *idev,
 	};
 	enum iofault_verdict verdict = iofault_policy_decide(idev, &ctx);
 
-	switch (verdict) {
-	case IOFAULT_VERDICT_RESOLVE:
+	if (verdict == IOFAULT_VERDICT_DEFAULT)
+		verdict = iofault_builtin_verdict(idev);
+	/* A verdict the device cannot carry out fails the group. */
+	if (verdict == IOFAULT_VERDICT_RESOLVE && idev->ops->resolve) {
 		list_add_tail(&g->qnode, &idev->resolve_list);
 		queue_work(iofault_wq, &idev->resolve_work);
-		iofault_arm_timeout(idev, now);
-		break;
-	default:
-		/* No fault queue can be open yet: forwarding fails the group. */
+	} else if (verdict == IOFAULT_VERDICT_FORWARD &&
+		   iofault_queue_forward(idev, g)) {
+		;
+	} else {
 		verdict = IOFAULT_VERDICT_FAIL;
 		iofault_tracker_answer(&idev->tracker, g, IOFAULT_RESP_INVALID,
 				       IOFAULT_END_RESPONSE, now);
-		break;
 	}
+	if (verdict != IOFAULT_VERDICT_FAIL)
+		iofault_arm_timeout(idev, now);
 	idev->stats.verdicts[verdict]++;
 }
 
@@ -218,6 +232,7 @@ void iofault_fault_exit(struct iofault_device *idev)
 {
 	mutex_lock(&idev->lock);
 	iofault_tracker_flush(&idev->tracker, ktime_get_ns());
+	iofault_queue_device_gone(idev);
 	mutex_unlock(&idev->lock);
 
 	cancel_delayed_work_sync(&idev->timeout_work);
@@ -251,6 +266,7 @@ static const char * const iofault_end_names[IOFAULT_END_NR] = {
 	[IOFAULT_END_RESPONSE] = "response",
 	[IOFAULT_END_TIMEOUT] = "timeout",
 	[IOFAULT_END_FLUSH] = "flush",
+	[IOFAULT_END_CLOSE] = "close",
 	[IOFAULT_END_QUOTA] = "quota",
 	[IOFAULT_END_DUPLICATE] = "duplicate",
 };

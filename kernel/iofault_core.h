@@ -69,6 +69,8 @@ struct iofault_stats {
 	u64 resolver_errors;		/* resolver answers that were no code */
 };
 
+struct iofault_queue;
+
 struct iofault_device {
 	struct device dev;
 	u32 id;
@@ -79,6 +81,7 @@ struct iofault_device {
 	struct mutex lock;		/* the fields below */
 	struct iofault_tracker tracker;
 	struct iofault_stats stats;
+	struct iofault_queue *queue;	/* the open fault descriptor, if any */
 	struct list_head resolve_list;	/* groups for the resolver, by qnode */
 	struct work_struct resolve_work;
 	struct delayed_work timeout_work;
@@ -109,6 +112,11 @@ int iofault_fault_init(struct iofault_device *idev,
 void iofault_fault_exit(struct iofault_device *idev);
 int iofault_set_limit(struct iofault_device *idev, const char *limit, u32 val);
 ssize_t iofault_stats_show(struct iofault_device *idev, char *buf);
+
+int iofault_queue_init(void);
+void iofault_queue_exit(void);
+bool iofault_queue_forward(struct iofault_device *idev, struct iofault_group *g);
+void iofault_queue_device_gone(struct iofault_device *idev);
 
 int iofault_sysfs_init(void);
 void iofault_sysfs_exit(void);

@@ -90,19 +90,10 @@ enum iofault_verdict iofault_policy_decide(struct iofault_device *idev,
 	}
 	rcu_read_unlock();
 
-	switch (verdict) {
-	case IOFAULT_VERDICT_RESOLVE:
-		if (idev->ops->resolve)
-			return IOFAULT_VERDICT_RESOLVE;
-		return IOFAULT_VERDICT_FAIL;
-	case IOFAULT_VERDICT_FORWARD:
-	case IOFAULT_VERDICT_FAIL:
-		return verdict;
-	default:
-		/* The built-in default; an invalid verdict falls back to it. */
-		return idev->ops->resolve ? IOFAULT_VERDICT_RESOLVE :
-					    IOFAULT_VERDICT_FAIL;
-	}
+	/* An invalid verdict falls back to the built-in default. */
+	if (verdict < IOFAULT_VERDICT_DEFAULT || verdict >= IOFAULT_VERDICT_NR)
+		return IOFAULT_VERDICT_DEFAULT;
+	return verdict;
 }
 
 /*

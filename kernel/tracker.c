@@ -383,51 +383,90 @@ void iofault_tracker_answer(struct iofault_tracker *t,
 		release_group(t, g);
 }
 
-static int reject(struct iofault_tracker *t, enum iofault_reject_reason why,
-		  int err)
-{
-	t->stats.rejected[why]++;
-	return err;
-}
-
 /*
- * A response from a responder (a resolver, a user-space handler). Accepted
- * only for a pending group of this device, from its owner, with its PASID
- * and group index and a valid code; otherwise refused with an errno that
- * names the reason, and counted.
+ * Whether a response would be accepted, with no side effect: 0 and the
+ * group, or an errno and *why. Accepted only for a pending group of this
+ * device, from its owner, with its PASID and group index and a valid code.
  */
-int iofault_tracker_respond(struct iofault_tracker *t, u64 cookie, u32 pasid,
-			    u32 grpid, u32 code, const void *owner, u64 now)
+int iofault_tracker_check(struct iofault_tracker *t, u64 cookie, u32 pasid,
+			  u32 grpid, u32 code, const void *owner,
+			  struct iofault_group **group,
+			  enum iofault_reject_reason *why)
 {
 	u32 slot = cookie & SLOT_MASK;
 	u32 gen = (cookie >> IOFAULT_COOKIE_SLOT_BITS) & GEN_MASK;
 	u64 dev = cookie >> (IOFAULT_COOKIE_GEN_BITS + IOFAULT_COOKIE_SLOT_BITS);
 	struct iofault_group *g;
 
-	if (t->dead)
-		return reject(t, IOFAULT_REJECT_REMOVED, -ENODEV);
-	if (dev != t->dev_id)
-		return reject(t, IOFAULT_REJECT_WRONG_DEVICE, -EXDEV);
-	if (code >= IOFAULT_RESP_NR)
-		return reject(t, IOFAULT_REJECT_BAD_CODE, -EINVAL);
-	if (slot >= t->group_capacity)
-		return reject(t, IOFAULT_REJECT_UNKNOWN, -ENOENT);
-	g = group_at(t, slot);
-	if (g->gen != gen || (g->state == IOFAULT_GROUP_FREE && g->end == IOFAULT_END_NONE))
-		return reject(t, IOFAULT_REJECT_UNKNOWN, -ENOENT);
-	if (g->state != IOFAULT_GROUP_PENDING) {
-		if (g->end == IOFAULT_END_TIMEOUT)
-			return reject(t, IOFAULT_REJECT_TIMED_OUT, -ETIMEDOUT);
-		if (g->end == IOFAULT_END_FLUSH)
-			return reject(t, IOFAULT_REJECT_REMOVED, -ENODEV);
-		return reject(t, IOFAULT_REJECT_DUPLICATE, -EALREADY);
+	if (t->dead) {
+		*why = IOFAULT_REJECT_REMOVED;
+		return -ENODEV;
 	}
-	if (g->owner != owner)
-		return reject(t, IOFAULT_REJECT_NOT_OWNER, -EACCES);
-	if (g->last.pasid != pasid || g->last.grpid != grpid)
-		return reject(t, IOFAULT_REJECT_WRONG_PASID, -EPROTO);
+	if (dev != t->dev_id) {
+		*why = IOFAULT_REJECT_WRONG_DEVICE;
+		return -EXDEV;
+	}
+	if (code >= IOFAULT_RESP_NR) {
+		*why = IOFAULT_REJECT_BAD_CODE;
+		return -EINVAL;
+	}
+	g = slot < t->group_capacity ? group_at(t, slot) : NULL;
+	if (!g || g->gen != gen ||
+	    (g->state == IOFAULT_GROUP_FREE && g->end == IOFAULT_END_NONE)) {
+		*why = IOFAULT_REJECT_UNKNOWN;
+		return -ENOENT;
+	}
+	if (g->state != IOFAULT_GROUP_PENDING) {
+		switch (g->end) {
+		case IOFAULT_END_TIMEOUT:
+			*why = IOFAULT_REJECT_TIMED_OUT;
+			return -ETIMEDOUT;
+		case IOFAULT_END_FLUSH:
+			*why = IOFAULT_REJECT_REMOVED;
+			return -ENODEV;
+		default:
+			*why = IOFAULT_REJECT_DUPLICATE;
+			return -EALREADY;
+		}
+	}
+	if (g->owner != owner) {
+		*why = IOFAULT_REJECT_NOT_OWNER;
+		return -EACCES;
+	}
+	if (g->last.pasid != pasid || g->last.grpid != grpid) {
+		*why = IOFAULT_REJECT_WRONG_PASID;
+		return -EPROTO;
+	}
+	*group = g;
+	return 0;
+}
+
+/* A response from a responder: answered, or refused and counted. */
+int iofault_tracker_respond(struct iofault_tracker *t, u64 cookie, u32 pasid,
+			    u32 grpid, u32 code, const void *owner, u64 now)
+{
+	enum iofault_reject_reason why;
+	struct iofault_group *g;
+	int err;
+
+	err = iofault_tracker_check(t, cookie, pasid, grpid, code, owner, &g, &why);
+	if (err) {
+		t->stats.rejected[why]++;
+		return err;
+	}
 	iofault_tracker_answer(t, g, code, IOFAULT_END_RESPONSE, now);
 	return 0;
+}
+
+/* Answer every pending group of @owner: its handler went away. */
+void iofault_tracker_answer_owned(struct iofault_tracker *t, const void *owner,
+				  u32 code, enum iofault_end end, u64 now)
+{
+	struct iofault_group *g, *n;
+
+	list_for_each_entry_safe(g, n, &t->pending, node)
+		if (g->owner == owner)
+			iofault_tracker_answer(t, g, code, end, now);
 }
 
 /* A resolver is done reading @g; it may have been answered meanwhile. */

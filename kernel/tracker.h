@@ -40,6 +40,7 @@ enum iofault_end {
 	IOFAULT_END_RESPONSE,	/* a verdict, the resolver or a responder */
 	IOFAULT_END_TIMEOUT,	/* its deadline passed */
 	IOFAULT_END_FLUSH,	/* its device went away */
+	IOFAULT_END_CLOSE,	/* its user-space handler closed its descriptor */
 	IOFAULT_END_QUOTA,	/* at once: the device had too many outstanding */
 	IOFAULT_END_DUPLICATE,	/* at once: same PASID and group index outstanding */
 	IOFAULT_END_NR,
@@ -138,8 +139,14 @@ enum iofault_admit iofault_tracker_report(struct iofault_tracker *t,
 void iofault_tracker_answer(struct iofault_tracker *t,
 			    struct iofault_group *group, u32 code,
 			    enum iofault_end end, u64 now);
+int iofault_tracker_check(struct iofault_tracker *t, u64 cookie, u32 pasid,
+			  u32 grpid, u32 code, const void *owner,
+			  struct iofault_group **group,
+			  enum iofault_reject_reason *why);
 int iofault_tracker_respond(struct iofault_tracker *t, u64 cookie, u32 pasid,
 			    u32 grpid, u32 code, const void *owner, u64 now);
+void iofault_tracker_answer_owned(struct iofault_tracker *t, const void *owner,
+				  u32 code, enum iofault_end end, u64 now);
 void iofault_tracker_unhold(struct iofault_tracker *t,
 			    struct iofault_group *group);
 

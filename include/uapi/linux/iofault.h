@@ -6,6 +6,9 @@
 #ifndef _UAPI_LINUX_IOFAULT_H
 #define _UAPI_LINUX_IOFAULT_H
 
+#include <linux/ioctl.h>
+#include <linux/types.h>
+
 /* Length of a device or policy name, including the terminating NUL. */
 #define IOFAULT_NAME_LEN	32
 
@@ -57,5 +60,48 @@ enum iofault_perm {
 	IOFAULT_PERM_EXEC = 1U << 2,
 	IOFAULT_PERM_PRIV = 1U << 3,
 };
+
+/*
+ * Forwarding to user space. A handler (a VMM, a user-space pager) opens a
+ * device's fault descriptor with IOFAULT_IOC_FAULT_FD on /dev/iofault.
+ * read() returns whole records of the groups its device's policy forwards;
+ * write() takes whole responses, all accepted or none (EINVAL); poll()
+ * says when records wait (EPOLLIN) and when the device is gone (EPOLLHUP).
+ * Only that descriptor can answer its groups; closing it answers those
+ * still outstanding with IOFAULT_RESP_INVALID.
+ */
+#define IOFAULT_RECORD_VERSION	1
+#define IOFAULT_BATCH_MAX	256	/* records or responses a call */
+
+struct iofault_fault_record {
+	__u16 size;		/* sizeof(struct iofault_fault_record) */
+	__u16 version;		/* IOFAULT_RECORD_VERSION */
+	__u32 dev_id;
+	__u64 cookie;		/* names the group in the response */
+	__u32 flags;		/* enum iofault_pr_flags of the last request */
+	__u32 pasid;
+	__u32 grpid;
+	__u32 perm;		/* enum iofault_perm */
+	__u64 addr;		/* address of the last request */
+	__u32 npages;		/* requests in the group */
+	__u32 reserved;
+};
+
+struct iofault_fault_response {
+	__u64 cookie;		/* from the record */
+	__u32 pasid;		/* the record's, checked */
+	__u32 grpid;		/* the record's, checked */
+	__u32 code;		/* enum iofault_resp_code */
+	__u32 reserved;		/* must be 0 */
+};
+
+struct iofault_fault_fd_req {
+	__u32 size;		/* sizeof(struct iofault_fault_fd_req) */
+	__u32 flags;		/* 0 */
+	char dev[IOFAULT_NAME_LEN];	/* the device's name */
+};
+
+/* Returns the new descriptor (O_CLOEXEC), or -1 with errno set. */
+#define IOFAULT_IOC_FAULT_FD	_IOW('F', 0x80, struct iofault_fault_fd_req)
 
 #endif /* _UAPI_LINUX_IOFAULT_H */

@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include_next <linux/types.h>	/* the __u32 family of the user ABI */
 
 typedef uint8_t u8;
 typedef uint16_t u16;

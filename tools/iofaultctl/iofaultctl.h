@@ -53,5 +53,6 @@ int policy_prepare(struct bpf_object *obj, struct bpf_map *map,
 int cmd_list(int argc, char **argv);
 int cmd_attach(int argc, char **argv);
 int cmd_detach(int argc, char **argv);
+int cmd_listen(int argc, char **argv);
 
 #endif /* IOFAULTCTL_H */

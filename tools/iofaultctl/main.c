@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
-/* iofaultctl: attach, detach and list iofault policies. */
+/*
+ * iofaultctl: attach, detach and list iofault policies; listen for the
+ * faults a device forwards to user space.
+ */
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -25,6 +28,14 @@ static const struct command commands[] = {
 	{ "detach", cmd_detach, "(--dev NAME | --global | --all)",
 	  "Detach the policy of device NAME, the global policy or every\n"
 	  "      pinned policy, and remove its pin." },
+	{ "listen", cmd_listen,
+	  "--dev NAME [--respond CODE] [--batch N] [--count N]\n"
+	  "      [--timeout-ms MS] [--quiet]",
+	  "Handle the faults device NAME forwards to user space, as a VMM\n"
+	  "      would: print a line for each, answer each batch of up to N (64)\n"
+	  "      with CODE: success (the default), invalid, failure, or none to\n"
+	  "      never answer. Stop after N records, after MS ms without one,\n"
+	  "      when the device goes away, or on SIGINT or SIGTERM." },
 	{ "help", cmd_help, "", "Show this help." },
 };
 

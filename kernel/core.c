@@ -152,7 +152,7 @@ static int __init iofault_init(void)
 	err = iofault_queue_init();
 	if (err)
 		goto sysfs;
-	err = iofault_policy_register();
+	err = iofault_bpf_register();
 	if (err)
 		goto queue;
 	return 0;
@@ -173,6 +173,7 @@ fault_path:
 static void __exit iofault_exit(void)
 {
 	WARN_ON(!xa_empty(&iofault_devices));
+	iofault_policy_exit();
 	iofault_queue_exit();
 	iofault_sysfs_exit();
 	iofault_fault_path_exit();

@@ -25,7 +25,27 @@ static struct iofault_device *tracker_to_idev(struct iofault_tracker *t)
 	return container_of(t, struct iofault_device, tracker);
 }
 
-/* The tracker's one way to the hardware. */
+/* What a policy callback sees of @g. */
+static void iofault_call_init(struct iofault_call *call,
+			      struct iofault_device *idev,
+			      const struct iofault_group *g)
+{
+	*call = (struct iofault_call) {
+		.ctx = {
+			.dev_id = idev->id,
+			.flags = g->last.flags,
+			.pasid = g->last.pasid,
+			.grpid = g->last.grpid,
+			.perm = g->last.perm,
+			.npages = g->npages,
+			.addr = g->last.addr,
+		},
+		.idev = idev,
+		.fail_code = IOFAULT_RESP_INVALID,
+	};
+}
+
+/* The tracker's one way to the hardware. Caller holds idev->lock. */
 static void iofault_answer_hw(struct iofault_tracker *t,
 			      struct iofault_group *g, u32 code,
 			      enum iofault_end end, u64 latency_ns)
@@ -36,8 +56,45 @@ static void iofault_answer_hw(struct iofault_tracker *t,
 		.grpid = g->last.grpid,
 		.code = code,
 	};
+	struct iofault_call call;
 
 	idev->ops->page_response(idev, &g->last, &resp);
+
+	if (end == IOFAULT_END_RESPONSE && g->owner)
+		iofault_policy_forward_answered(idev);
+	iofault_call_init(&call, idev, g);
+	iofault_policy_response(idev, &call.ctx, code, latency_ns);
+}
+
+u64 iofault_stat_read(struct iofault_device *idev, u32 stat)
+{
+	const struct iofault_tracker_stats *ts = &idev->tracker.stats;
+	u64 rejected = 0;
+	int i;
+
+	lockdep_assert_held(&idev->lock);
+	switch (stat) {
+	case IOFAULT_STAT_OUTSTANDING:
+		return idev->tracker.outstanding;
+	case IOFAULT_STAT_GROUPS:
+		return ts->groups;
+	case IOFAULT_STAT_RESOLVED:
+		return idev->stats.verdicts[IOFAULT_VERDICT_RESOLVE];
+	case IOFAULT_STAT_FORWARDED:
+		return idev->stats.verdicts[IOFAULT_VERDICT_FORWARD];
+	case IOFAULT_STAT_FAILED:
+		return idev->stats.verdicts[IOFAULT_VERDICT_FAIL];
+	case IOFAULT_STAT_TIMEOUTS:
+		return ts->ended[IOFAULT_END_TIMEOUT];
+	case IOFAULT_STAT_QUOTA:
+		return ts->ended[IOFAULT_END_QUOTA];
+	case IOFAULT_STAT_REJECTED:
+		for (i = 0; i < IOFAULT_REJECT_NR; i++)
+			rejected += ts->rejected[i];
+		return rejected;
+	default:
+		return 0;
+	}
 }
 
 /* Arm the timeout for the oldest outstanding group, if not armed yet. */
@@ -56,14 +113,19 @@ static void iofault_timeout_work(struct work_struct *work)
 	struct iofault_device *idev = container_of(to_delayed_work(work),
 						   struct iofault_device,
 						   timeout_work);
+	struct iofault_call call;
 	struct iofault_group *g;
+	u32 code;
 	u64 now;
 
 	mutex_lock(&idev->lock);
 	now = ktime_get_ns();
-	while ((g = iofault_tracker_expired(&idev->tracker, now)))
-		iofault_tracker_answer(&idev->tracker, g, IOFAULT_RESP_INVALID,
+	while ((g = iofault_tracker_expired(&idev->tracker, now))) {
+		iofault_call_init(&call, idev, g);
+		code = iofault_policy_timeout(idev, &call.ctx, g->owner);
+		iofault_tracker_answer(&idev->tracker, g, code,
 				       IOFAULT_END_TIMEOUT, now);
+	}
 	iofault_arm_timeout(idev, now);
 	mutex_unlock(&idev->lock);
 }
@@ -136,16 +198,12 @@ static enum iofault_verdict iofault_builtin_verdict(struct iofault_device *idev)
 static void iofault_dispatch(struct iofault_device *idev,
 			     struct iofault_group *g, u64 now)
 {
-	struct iofault_ctx ctx = {
-		.dev_id = idev->id,
-		.flags = g->last.flags,
-		.pasid = g->last.pasid,
-		.grpid = g->last.grpid,
-		.perm = g->last.perm,
-		.npages = g->npages,
-		.addr = g->last.addr,
-	};
-	enum iofault_verdict verdict = iofault_policy_decide(idev, &ctx);
+	enum iofault_verdict verdict;
+	struct iofault_call call;
+
+	iofault_call_init(&call, idev, g);
+	call.deciding = true;
+	verdict = iofault_policy_decide(idev, &call.ctx);
 
 	if (verdict == IOFAULT_VERDICT_DEFAULT)
 		verdict = iofault_builtin_verdict(idev);
@@ -158,7 +216,7 @@ static void iofault_dispatch(struct iofault_device *idev,
 		;
 	} else {
 		verdict = IOFAULT_VERDICT_FAIL;
-		iofault_tracker_answer(&idev->tracker, g, IOFAULT_RESP_INVALID,
+		iofault_tracker_answer(&idev->tracker, g, call.fail_code,
 				       IOFAULT_END_RESPONSE, now);
 	}
 	if (verdict != IOFAULT_VERDICT_FAIL)

@@ -36,31 +36,77 @@ struct iofault_ctx {
 	u64 addr;
 };
 
+/*
+ * A policy callback's context: the policy sees @ctx only; the kfuncs find
+ * the rest. @deciding is set in the fault callback only.
+ */
+struct iofault_call {
+	struct iofault_ctx ctx;
+	struct iofault_device *idev;
+	u32 fail_code;
+	bool deciding;
+};
+
+/**
+ * struct iofault_exit_info - why a policy stopped
+ * @kind: an enum iofault_exit_kind
+ * @code: what went wrong, by kind: the invalid verdict, the number of
+ *        timeouts in a row, init's return value; else 0
+ * @msg: the same, for people
+ */
+struct iofault_exit_info {
+	u32 kind;
+	s32 code;
+	char msg[IOFAULT_EXIT_MSG_LEN];
+};
+
 /**
  * struct iofault_ops - a fault policy (BPF struct_ops)
  * @fault: decide a fault group; returns an enum iofault_verdict
+ * @response: optional; told the code each group of the device got, and how
+ *            long it was outstanding
+ * @timeout: optional; the enum iofault_resp_code for a group whose
+ *           deadline passed (default IOFAULT_RESP_INVALID)
+ * @init: optional; runs before the policy starts deciding; a non-zero
+ *        return (a negative errno) refuses the attachment
+ * @exit: optional; runs once when the policy stops, init failure included
  * @target: name of the device the policy is for; empty for the global
  *          policy, which decides for devices without one of their own
  * @name: the policy's name, as shown in sysfs
+ * @timeout_ms: if set, the device's timeout for outstanding groups while
+ *              the policy is attached (device policies only)
  */
 struct iofault_ops {
 	s32 (*fault)(struct iofault_ctx *ctx);
+	void (*response)(struct iofault_ctx *ctx, u32 code, u64 latency_ns);
+	u32 (*timeout)(struct iofault_ctx *ctx);
+	s32 (*init)(void);
+	void (*exit)(struct iofault_exit_info *info);
 	char target[IOFAULT_NAME_LEN];
 	char name[IOFAULT_NAME_LEN];
+	u32 timeout_ms;
 };
 
 /*
  * An attached policy. @slot is the pointer that publishes it (a device's
- * or the global one); NULL once its device is gone, until the BPF link
- * lets go of it.
+ * or the global one), NULL once unpublished. @exit says why it stopped,
+ * once it did; until its link lets go, it stays on the policy list.
  */
 struct iofault_policy {
 	struct iofault_ops *ops;
 	struct bpf_link *link;
 	struct iofault_policy __rcu **slot;
+	struct iofault_device *idev;	/* for a device policy, while published */
 	struct list_head node;
 	struct rcu_head rcu;
+	atomic_t stopping;		/* ejected: the fault path skips it */
+	atomic_t timeouts;		/* forwarded groups timed out in a row */
+	struct iofault_exit_info exit;
 };
+
+/* Ejection thresholds (documented in include/bpf/iofault.bpf.h). */
+#define IOFAULT_EJECT_INVALID_VERDICTS	1
+#define IOFAULT_EJECT_TIMEOUTS		16
 
 /* Per-device counters the tracker does not keep; under the device's lock. */
 struct iofault_stats {
@@ -77,6 +123,9 @@ struct iofault_device {
 	const struct iofault_driver_ops *ops;
 	void *drvdata;
 	struct iofault_policy __rcu *policy;
+	struct iofault_exit_info last_exit;	/* under iofault_lock */
+	char last_exit_policy[IOFAULT_NAME_LEN];
+	u32 saved_timeout_ms;		/* restored when a policy with its own leaves */
 
 	struct mutex lock;		/* the fields below */
 	struct iofault_tracker tracker;
@@ -98,12 +147,32 @@ extern struct iofault_policy __rcu *iofault_global_policy;
 bool iofault_name_valid(const char *name, size_t size, bool may_be_empty);
 struct iofault_device *iofault_find_device(const char *name);
 
-int iofault_policy_register(void);
+int iofault_bpf_register(void);
+u64 iofault_stat_read(struct iofault_device *idev, u32 stat);
+
+struct iofault_policy *iofault_policy_alloc(struct iofault_ops *ops,
+					    struct bpf_link *link);
+void iofault_policy_free(struct iofault_policy *pol);
+struct iofault_policy *iofault_policy_find(const struct iofault_ops *ops);
+int iofault_policy_attach(struct iofault_policy *pol);
+void iofault_policy_detach(const struct iofault_ops *ops);
+int iofault_policy_replace(struct iofault_policy *pol,
+			   const struct iofault_ops *old_ops);
+void iofault_policy_exit(void);
+
+struct iofault_policy *iofault_policy_current(struct iofault_device *idev);
 enum iofault_verdict iofault_policy_decide(struct iofault_device *idev,
 					   struct iofault_ctx *ctx);
+void iofault_policy_response(struct iofault_device *idev,
+			     struct iofault_ctx *ctx, u32 code, u64 latency_ns);
+u32 iofault_policy_timeout(struct iofault_device *idev,
+			   struct iofault_ctx *ctx, bool forwarded);
+void iofault_policy_forward_answered(struct iofault_device *idev);
+
 struct bpf_link *iofault_policy_device_gone(struct iofault_device *idev);
 void iofault_policy_detach_link(struct bpf_link *link);
 ssize_t iofault_policy_show(struct iofault_device *idev, char *buf);
+ssize_t iofault_policy_last_exit_show(struct iofault_device *idev, char *buf);
 
 int iofault_fault_path_init(void);
 void iofault_fault_path_exit(void);

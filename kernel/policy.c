@@ -1,43 +1,49 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * iofault policies: the iofault_ops BPF struct_ops type, attaching a policy
- * to its device (or as the global policy) and asking it for verdicts.
+ * iofault policies: attaching a policy to its device (or as the global
+ * policy), asking it for verdicts, and stopping it: detached, replaced,
+ * ejected for misbehaving, or because its device went away. Each stop is
+ * recorded (kind, code, message), handed to the policy's exit callback and
+ * shown in sysfs, in the spirit of sched_ext's exit info.
  *
  * The fault path reads a device's policy, else the global one, under RCU.
- * Attach, detach, replacement and device removal publish and unpublish
- * policies under iofault_lock; a policy object is freed after a grace
- * period, and the BPF core frees the programs behind it only after one too.
+ * Publishing and unpublishing happen under iofault_lock; a policy object
+ * is freed after a grace period, and the BPF core frees the programs
+ * behind it only after one too. Ejection can be decided on the fault path,
+ * which cannot take iofault_lock: it marks the policy stopping (the fault
+ * path skips it from then on) and a work item detaches it.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
-#include <linux/bpf.h>
-#include <linux/bpf_verifier.h>
-#include <linux/btf.h>
 #include <linux/module.h>
 #include <linux/slab.h>
+#include <linux/workqueue.h>
 
 #include "iofault_core.h"
 
 struct iofault_policy __rcu *iofault_global_policy;
 atomic_t iofault_nr_policies = ATOMIC_INIT(0);
+struct iofault_exit_info iofault_global_last_exit;
+char iofault_global_last_exit_policy[IOFAULT_NAME_LEN];
 
 /* Every attached policy, for finding one from the BPF core's kdata. */
 static LIST_HEAD(iofault_policies);
 
-/*
- * Policies read the module's types and constants from its BTF, dumped into
- * one generated header. An enum is in BTF only if something has its type:
- * this keeps the ones a policy author needs.
- */
-struct iofault_btf_enums {
-	enum iofault_verdict verdict;
-	enum iofault_resp_code code;
-	enum iofault_pr_flags pr_flags;
-	enum iofault_perm perm;
-} iofault_btf_enums __used;
+static void iofault_eject_work(struct work_struct *work);
+static DECLARE_WORK(iofault_eject, iofault_eject_work);
 
-static struct iofault_policy *iofault_policy_alloc(struct iofault_ops *ops,
-						  struct bpf_link *link)
+static const char * const iofault_exit_names[IOFAULT_EXIT_NR] = {
+	[IOFAULT_EXIT_NONE] = "none",
+	[IOFAULT_EXIT_DETACHED] = "detached",
+	[IOFAULT_EXIT_REPLACED] = "replaced",
+	[IOFAULT_EXIT_INVALID_VERDICT] = "ejected_invalid_verdict",
+	[IOFAULT_EXIT_TIMEOUTS] = "ejected_timeouts",
+	[IOFAULT_EXIT_DEVICE_REMOVED] = "device_removed",
+	[IOFAULT_EXIT_INIT_FAILED] = "init_failed",
+};
+
+struct iofault_policy *iofault_policy_alloc(struct iofault_ops *ops,
+					    struct bpf_link *link)
 {
 	struct iofault_policy *pol = kzalloc(sizeof(*pol), GFP_KERNEL);
 
@@ -56,12 +62,150 @@ static void iofault_policy_free_rcu(struct rcu_head *rcu)
 }
 
 /* Free @pol after a grace period: the fault path may still be reading it. */
-static void iofault_policy_free(struct iofault_policy *pol)
+void iofault_policy_free(struct iofault_policy *pol)
 {
 	call_rcu(&pol->rcu, iofault_policy_free_rcu);
 }
 
-static struct iofault_policy *iofault_policy_find(const struct iofault_ops *ops)
+/* Record why @pol stops, unless an earlier reason was recorded. */
+static void iofault_policy_set_exit(struct iofault_policy *pol, u32 kind,
+				    s32 code, const char *fmt, ...)
+{
+	va_list args;
+
+	if (pol->exit.kind != IOFAULT_EXIT_NONE)
+		return;
+	pol->exit.kind = kind;
+	pol->exit.code = code;
+	va_start(args, fmt);
+	vsnprintf(pol->exit.msg, sizeof(pol->exit.msg), fmt, args);
+	va_end(args);
+}
+
+/* The policy that decides for @idev now, if any. Under RCU. */
+struct iofault_policy *iofault_policy_current(struct iofault_device *idev)
+{
+	struct iofault_policy *pol = rcu_dereference(idev->policy);
+
+	if (!pol || atomic_read(&pol->stopping))
+		pol = rcu_dereference(iofault_global_policy);
+	if (pol && atomic_read(&pol->stopping))
+		pol = NULL;
+	return pol;
+}
+
+/* Eject @pol from the fault path: it decides nothing more. */
+static void iofault_policy_eject(struct iofault_policy *pol, u32 kind,
+				 s32 code, const char *why)
+{
+	if (atomic_xchg(&pol->stopping, 1))
+		return;
+	iofault_policy_set_exit(pol, kind, code, "%s", why);
+	pr_warn("policy %s ejected: %s\n", pol->ops->name, why);
+	queue_work(system_unbound_wq, &iofault_eject);
+}
+
+static s32 iofault_policy_ask(struct iofault_policy *pol,
+			      struct iofault_ctx *ctx)
+{
+	s32 verdict = pol->ops->fault(ctx);
+
+	if (verdict >= IOFAULT_VERDICT_DEFAULT && verdict < IOFAULT_VERDICT_NR)
+		return verdict;
+	if (!atomic_read(&pol->stopping)) {
+		char why[64];
+
+		snprintf(why, sizeof(why), "returned verdict %d (valid: 0..%d)",
+			 verdict, IOFAULT_VERDICT_NR - 1);
+		iofault_policy_eject(pol, IOFAULT_EXIT_INVALID_VERDICT, verdict,
+				     why);
+	}
+	return IOFAULT_VERDICT_DEFAULT;
+}
+
+/*
+ * The verdict for a group: the device's own policy, then the global one,
+ * may pass (DEFAULT) to the next; DEFAULT from both leaves the built-in
+ * default to the caller. Caller holds idev->lock.
+ */
+enum iofault_verdict iofault_policy_decide(struct iofault_device *idev,
+					   struct iofault_ctx *ctx)
+{
+	struct iofault_policy *pol;
+	s32 verdict = IOFAULT_VERDICT_DEFAULT;
+
+	rcu_read_lock();
+	pol = rcu_dereference(idev->policy);
+	if (pol && !atomic_read(&pol->stopping))
+		verdict = iofault_policy_ask(pol, ctx);
+	if (verdict == IOFAULT_VERDICT_DEFAULT) {
+		pol = rcu_dereference(iofault_global_policy);
+		if (pol && !atomic_read(&pol->stopping))
+			verdict = iofault_policy_ask(pol, ctx);
+	}
+	rcu_read_unlock();
+	return verdict;
+}
+
+/* Tell the deciding policy how a group ended. Caller holds idev->lock. */
+void iofault_policy_response(struct iofault_device *idev,
+			     struct iofault_ctx *ctx, u32 code, u64 latency_ns)
+{
+	struct iofault_policy *pol;
+
+	rcu_read_lock();
+	pol = iofault_policy_current(idev);
+	if (pol && pol->ops->response)
+		pol->ops->response(ctx, code, latency_ns);
+	rcu_read_unlock();
+}
+
+/*
+ * The code for a group whose deadline passed. A policy whose forwarded
+ * groups keep timing out is ejected: nobody answers what it forwards.
+ * Caller holds idev->lock.
+ */
+u32 iofault_policy_timeout(struct iofault_device *idev,
+			   struct iofault_ctx *ctx, bool forwarded)
+{
+	struct iofault_policy *pol;
+	u32 code = IOFAULT_RESP_INVALID;
+	int n;
+
+	rcu_read_lock();
+	pol = iofault_policy_current(idev);
+	if (pol && pol->ops->timeout) {
+		code = pol->ops->timeout(ctx);
+		if (code >= IOFAULT_RESP_NR)
+			code = IOFAULT_RESP_INVALID;
+	}
+	if (pol && forwarded) {
+		n = atomic_inc_return(&pol->timeouts);
+		if (n >= IOFAULT_EJECT_TIMEOUTS) {
+			char why[64];
+
+			snprintf(why, sizeof(why),
+				 "%d forwarded groups timed out in a row", n);
+			iofault_policy_eject(pol, IOFAULT_EXIT_TIMEOUTS, n, why);
+		}
+	}
+	rcu_read_unlock();
+	return code;
+}
+
+/* A forwarded group was answered in time: the handler is alive. */
+void iofault_policy_forward_answered(struct iofault_device *idev)
+{
+	struct iofault_policy *pol;
+
+	rcu_read_lock();
+	pol = iofault_policy_current(idev);
+	if (pol)
+		atomic_set(&pol->timeouts, 0);
+	rcu_read_unlock();
+}
+
+struct iofault_policy *iofault_policy_find(const struct iofault_ops *ops)
 {
 	struct iofault_policy *pol;
 
@@ -72,64 +216,277 @@ static struct iofault_policy *iofault_policy_find(const struct iofault_ops *ops)
 	return NULL;
 }
 
-enum iofault_verdict iofault_policy_decide(struct iofault_device *idev,
-					   struct iofault_ctx *ctx)
+/* Caller holds iofault_lock. */
+static int iofault_policy_slot(const struct iofault_ops *ops,
+			       struct iofault_policy *pol)
 {
-	struct iofault_policy *pol;
-	s32 verdict = IOFAULT_VERDICT_DEFAULT;
+	struct iofault_device *idev;
 
-	rcu_read_lock();
-	/* The device's own policy, then the global one, may pass. */
-	pol = rcu_dereference(idev->policy);
-	if (pol)
-		verdict = pol->ops->fault(ctx);
-	if (verdict == IOFAULT_VERDICT_DEFAULT) {
-		pol = rcu_dereference(iofault_global_policy);
-		if (pol)
-			verdict = pol->ops->fault(ctx);
+	if (!ops->target[0]) {
+		if (ops->timeout_ms)
+			return -EINVAL;	/* a timeout belongs to one device */
+		pol->slot = &iofault_global_policy;
+	} else {
+		idev = iofault_find_device(ops->target);
+		if (!idev)
+			return -ENODEV;
+		pol->slot = &idev->policy;
+		pol->idev = idev;
 	}
-	rcu_read_unlock();
+	return rcu_access_pointer(*pol->slot) ? -EBUSY : 0;
+}
 
-	/* An invalid verdict falls back to the built-in default. */
-	if (verdict < IOFAULT_VERDICT_DEFAULT || verdict >= IOFAULT_VERDICT_NR)
-		return IOFAULT_VERDICT_DEFAULT;
-	return verdict;
+/* Start deciding with @pol. Caller holds iofault_lock. */
+static int iofault_policy_publish(struct iofault_policy *pol)
+{
+	struct iofault_device *idev = pol->idev;
+	int err;
+
+	if (idev && pol->ops->timeout_ms) {
+		mutex_lock(&idev->lock);
+		idev->saved_timeout_ms = idev->tracker.timeout_ns / NSEC_PER_MSEC;
+		mutex_unlock(&idev->lock);
+		err = iofault_set_limit(idev, "timeout_ms", pol->ops->timeout_ms);
+		if (err)
+			return err;
+	}
+	list_add(&pol->node, &iofault_policies);
+	rcu_assign_pointer(*pol->slot, pol);
+	return 0;
 }
 
 /*
- * Caller holds iofault_lock; @idev is leaving the registry. Unpublishes its
- * policy and returns a reference on the policy's link, which the caller
- * detaches with iofault_policy_detach_link() once it dropped the lock
- * (detaching calls back into unreg, which takes the lock).
+ * Stop deciding with @pol and record why on its device (or globally).
+ * Caller holds iofault_lock; the caller frees @pol after running its exit.
  */
-struct bpf_link *iofault_policy_device_gone(struct iofault_device *idev)
+static void iofault_policy_unpublish(struct iofault_policy *pol)
+{
+	struct iofault_device *idev = pol->idev;
+
+	if (!pol->slot)
+		return;
+	RCU_INIT_POINTER(*pol->slot, NULL);
+	pol->slot = NULL;
+	if (idev) {
+		if (pol->ops->timeout_ms)
+			iofault_set_limit(idev, "timeout_ms",
+					  idev->saved_timeout_ms);
+		idev->last_exit = pol->exit;
+		strscpy(idev->last_exit_policy, pol->ops->name,
+			sizeof(idev->last_exit_policy));
+		pol->idev = NULL;
+	} else {
+		iofault_global_last_exit = pol->exit;
+		strscpy(iofault_global_last_exit_policy, pol->ops->name,
+			sizeof(iofault_global_last_exit_policy));
+	}
+}
+
+int iofault_policy_attach(struct iofault_policy *pol)
+{
+	struct iofault_ops *ops = pol->ops;
+	int err;
+
+	mutex_lock(&iofault_lock);
+	/* The same map attached through a second link. */
+	err = iofault_policy_find(ops) ? -EBUSY : iofault_policy_slot(ops, pol);
+	if (!err && ops->init) {
+		err = ops->init();
+		if (err) {
+			iofault_policy_set_exit(pol, IOFAULT_EXIT_INIT_FAILED, err,
+						"init returned %d", err);
+			err = err < 0 && err >= -MAX_ERRNO ? err : -EINVAL;
+		}
+	}
+	if (!err)
+		err = iofault_policy_publish(pol);
+	mutex_unlock(&iofault_lock);
+
+	if (err) {
+		if (pol->exit.kind == IOFAULT_EXIT_INIT_FAILED && ops->exit)
+			ops->exit(&pol->exit);
+		return err;
+	}
+	pr_info("policy %s attached to %s\n", ops->name,
+		ops->target[0] ? ops->target : "all devices (global)");
+	return 0;
+}
+
+void iofault_policy_detach(const struct iofault_ops *ops)
+{
+	struct iofault_policy *pol;
+
+	mutex_lock(&iofault_lock);
+	pol = iofault_policy_find(ops);
+	if (pol) {
+		iofault_policy_set_exit(pol, IOFAULT_EXIT_DETACHED, 0,
+					"detached");
+		iofault_policy_unpublish(pol);
+		list_del(&pol->node);
+	}
+	mutex_unlock(&iofault_lock);
+	if (!pol)
+		return;
+
+	/* No fault may still be inside the policy when exit runs. */
+	synchronize_rcu();
+	if (pol->ops->exit)
+		pol->ops->exit(&pol->exit);
+	pr_info("policy %s stopped: %s: %s\n", pol->ops->name,
+		iofault_exit_names[pol->exit.kind], pol->exit.msg);
+	iofault_policy_free(pol);
+}
+
+/* Replace @old_ops by @pol through its link: a fault sees one or the other. */
+int iofault_policy_replace(struct iofault_policy *pol,
+			   const struct iofault_ops *old_ops)
+{
+	struct iofault_policy *old;
+	int err = 0;
+
+	if (strcmp(pol->ops->target, old_ops->target) ||
+	    pol->ops->timeout_ms != old_ops->timeout_ms)
+		return -EINVAL;
+
+	mutex_lock(&iofault_lock);
+	old = iofault_policy_find(old_ops);
+	if (iofault_policy_find(pol->ops))
+		err = -EBUSY;
+	else if (!old || !old->slot || atomic_read(&old->stopping))
+		err = -ENODEV;
+	if (!err) {
+		pol->slot = old->slot;
+		pol->idev = old->idev;
+		list_replace(&old->node, &pol->node);
+		rcu_assign_pointer(*pol->slot, pol);
+		old->slot = NULL;
+		iofault_policy_set_exit(old, IOFAULT_EXIT_REPLACED, 0,
+					"replaced by %s", pol->ops->name);
+		if (pol->idev) {
+			pol->idev->last_exit = old->exit;
+			strscpy(pol->idev->last_exit_policy, old_ops->name,
+				sizeof(pol->idev->last_exit_policy));
+		}
+	}
+	mutex_unlock(&iofault_lock);
+	if (err)
+		return err;
+
+	synchronize_rcu();
+	if (old->ops->exit)
+		old->ops->exit(&old->exit);
+	pr_info("policy %s replaced by %s\n", old_ops->name, pol->ops->name);
+	iofault_policy_free(old);
+	return 0;
+}
+
+/*
+ * Take the references on the links of every policy to stop (stopping
+ * ones, or that of @idev which is leaving), unpublishing them. Caller
+ * holds iofault_lock; it detaches the links once it dropped the lock,
+ * since detaching calls back into iofault_policy_detach().
+ */
+static int iofault_policy_collect(struct iofault_device *idev,
+				  struct bpf_link **links, int max)
 {
 	struct iofault_policy *pol;
 	struct bpf_link *link;
+	int n = 0;
 
-	pol = rcu_dereference_protected(idev->policy,
-					lockdep_is_held(&iofault_lock));
-	if (!pol)
-		return NULL;
-	RCU_INIT_POINTER(idev->policy, NULL);
-	pol->slot = NULL;
-	dev_info(&idev->dev, "policy %s detached: device removed\n",
-		 pol->ops->name);
-	/* A link already on its way out needs no help. */
-	link = bpf_link_inc_not_zero(pol->link);
-	return IS_ERR(link) ? NULL : link;
+	list_for_each_entry(pol, &iofault_policies, node) {
+		if (n == max)
+			break;
+		if (!pol->slot)
+			continue;
+		if (idev) {
+			if (pol->idev != idev)
+				continue;
+			iofault_policy_set_exit(pol, IOFAULT_EXIT_DEVICE_REMOVED,
+						0, "device %s removed",
+						dev_name(&idev->dev));
+		} else if (!atomic_read(&pol->stopping)) {
+			continue;
+		}
+		iofault_policy_unpublish(pol);
+		/* A link already on its way out needs no help. */
+		link = bpf_link_inc_not_zero(pol->link);
+		if (!IS_ERR(link))
+			links[n++] = link;
+	}
+	return n;
 }
 
 /*
- * Detach a policy's BPF link as user space would: its owner then sees it
- * dead (bpftool, poll() gets EPOLLHUP) and can pin a new one.
+ * Detach links as user space would: their owners then see them dead
+ * (bpftool, poll() gets EPOLLHUP) and can pin new ones.
  */
+static void iofault_detach_links(struct bpf_link **links, int n)
+{
+	while (n--) {
+		links[n]->ops->detach(links[n]);
+		bpf_link_put(links[n]);
+	}
+}
+
+/* @idev is leaving the registry. Caller holds iofault_lock. */
+struct bpf_link *iofault_policy_device_gone(struct iofault_device *idev)
+{
+	struct bpf_link *link = NULL;
+
+	/* A device has one policy at most. */
+	iofault_policy_collect(idev, &link, 1);
+	return link;
+}
+
 void iofault_policy_detach_link(struct bpf_link *link)
 {
-	if (!link)
-		return;
-	link->ops->detach(link);
-	bpf_link_put(link);
+	if (link)
+		iofault_detach_links(&link, 1);
+}
+
+static void iofault_eject_work(struct work_struct *work)
+{
+	struct bpf_link *links[16];
+	int n;
+
+	do {
+		mutex_lock(&iofault_lock);
+		n = iofault_policy_collect(NULL, links, ARRAY_SIZE(links));
+		mutex_unlock(&iofault_lock);
+		iofault_detach_links(links, n);
+	} while (n == ARRAY_SIZE(links));
+}
+
+void iofault_policy_exit(void)
+{
+	flush_work(&iofault_eject);
+	/* Policy objects are freed by RCU callbacks of this module. */
+	rcu_barrier();
+}
+
+static ssize_t iofault_exit_show(const struct iofault_exit_info *ei,
+				 const char *policy, char *buf)
+{
+	if (ei->kind == IOFAULT_EXIT_NONE)
+		return sysfs_emit(buf, "\n");
+	return sysfs_emit(buf, "%s %d %s: %s\n", iofault_exit_names[ei->kind],
+			  ei->code, policy, ei->msg);
+}
+
+/* The last stop of @idev's policy, or of the global policy (@idev NULL). */
+ssize_t iofault_policy_last_exit_show(struct iofault_device *idev, char *buf)
+{
+	ssize_t len;
+
+	mutex_lock(&iofault_lock);
+	if (idev)
+		len = iofault_exit_show(&idev->last_exit,
+					idev->last_exit_policy, buf);
+	else
+		len = iofault_exit_show(&iofault_global_last_exit,
+					iofault_global_last_exit_policy, buf);
+	mutex_unlock(&iofault_lock);
+	return len;
 }
 
 ssize_t iofault_policy_show(struct iofault_device *idev, char *buf)
@@ -153,187 +510,4 @@ ssize_t iofault_policy_show(struct iofault_device *idev, char *buf)
 	}
 	rcu_read_unlock();
 	return len;
-}
-
-/* struct_ops plumbing ---------------------------------------------------- */
-
-static int iofault_ops_init(struct btf *btf)
-{
-	return 0;
-}
-
-static bool iofault_ops_is_valid_access(int off, int size,
-					enum bpf_access_type type,
-					const struct bpf_prog *prog,
-					struct bpf_insn_access_aux *info)
-{
-	return bpf_tracing_btf_ctx_access(off, size, type, prog, info);
-}
-
-/*
- * No btf_struct_access: the verifier then allows policies only to read
- * what their arguments point to.
- */
-static const struct bpf_verifier_ops iofault_verifier_ops = {
-	.get_func_proto = bpf_base_func_proto,
-	.is_valid_access = iofault_ops_is_valid_access,
-};
-
-/* Data fields are copied here; the BPF core rejects non-zero others. */
-static int iofault_ops_init_member(const struct btf_type *t,
-				   const struct btf_member *member,
-				   void *kdata, const void *udata)
-{
-	const struct iofault_ops *uops = udata;
-	struct iofault_ops *ops = kdata;
-
-	switch (__btf_member_bit_offset(t, member) / 8) {
-	case offsetof(struct iofault_ops, target):
-		if (!iofault_name_valid(uops->target, sizeof(uops->target), true))
-			return -EINVAL;
-		strscpy(ops->target, uops->target, sizeof(ops->target));
-		return 1;
-	case offsetof(struct iofault_ops, name):
-		if (!iofault_name_valid(uops->name, sizeof(uops->name), true))
-			return -EINVAL;
-		strscpy(ops->name, uops->name[0] ? uops->name : "unnamed",
-			sizeof(ops->name));
-		return 1;
-	}
-	return 0;
-}
-
-static int iofault_ops_validate(void *kdata)
-{
-	struct iofault_ops *ops = kdata;
-
-	return ops->fault ? 0 : -EINVAL;
-}
-
-/* Caller holds iofault_lock. */
-static int iofault_policy_slot(const struct iofault_ops *ops,
-			       struct iofault_policy __rcu ***slot)
-{
-	struct iofault_device *idev;
-
-	if (!ops->target[0]) {
-		*slot = &iofault_global_policy;
-	} else {
-		idev = iofault_find_device(ops->target);
-		if (!idev)
-			return -ENODEV;
-		*slot = &idev->policy;
-	}
-	return rcu_access_pointer(**slot) ? -EBUSY : 0;
-}
-
-static int iofault_ops_reg(void *kdata, struct bpf_link *link)
-{
-	struct iofault_ops *ops = kdata;
-	struct iofault_policy *pol;
-	int err;
-
-	pol = iofault_policy_alloc(ops, link);
-	if (!pol)
-		return -ENOMEM;
-
-	mutex_lock(&iofault_lock);
-	/* The same map attached through a second link. */
-	err = iofault_policy_find(ops) ? -EBUSY :
-					 iofault_policy_slot(ops, &pol->slot);
-	if (!err) {
-		list_add(&pol->node, &iofault_policies);
-		rcu_assign_pointer(*pol->slot, pol);
-	}
-	mutex_unlock(&iofault_lock);
-
-	if (err)
-		iofault_policy_free(pol);
-	else
-		pr_info("policy %s attached to %s\n", ops->name,
-			ops->target[0] ? ops->target : "all devices (global)");
-	return err;
-}
-
-static void iofault_ops_unreg(void *kdata, struct bpf_link *link)
-{
-	struct iofault_policy *pol;
-
-	mutex_lock(&iofault_lock);
-	pol = iofault_policy_find(kdata);
-	if (pol) {
-		if (pol->slot)
-			RCU_INIT_POINTER(*pol->slot, NULL);
-		list_del(&pol->node);
-	}
-	mutex_unlock(&iofault_lock);
-
-	if (pol) {
-		pr_info("policy %s detached\n", pol->ops->name);
-		iofault_policy_free(pol);
-	}
-}
-
-/* Replace a policy through its link: each fault sees the old or the new. */
-static int iofault_ops_update(void *kdata, void *old_kdata,
-			      struct bpf_link *link)
-{
-	struct iofault_ops *ops = kdata, *old_ops = old_kdata;
-	struct iofault_policy *pol, *old;
-	int err = 0;
-
-	if (strcmp(ops->target, old_ops->target))
-		return -EINVAL;
-	pol = iofault_policy_alloc(ops, link);
-	if (!pol)
-		return -ENOMEM;
-
-	mutex_lock(&iofault_lock);
-	old = iofault_policy_find(old_ops);
-	if (iofault_policy_find(ops))
-		err = -EBUSY;
-	else if (!old || !old->slot)
-		err = -ENODEV;
-	if (!err) {
-		pol->slot = old->slot;
-		list_replace(&old->node, &pol->node);
-		rcu_assign_pointer(*pol->slot, pol);
-	}
-	mutex_unlock(&iofault_lock);
-
-	if (err) {
-		iofault_policy_free(pol);
-		return err;
-	}
-	pr_info("policy %s replaced by %s\n", old_ops->name, ops->name);
-	iofault_policy_free(old);
-	return 0;
-}
-
-/* The BPF core needs an implementation of every callback to build trampolines. */
-static s32 iofault_ops_fault_stub(struct iofault_ctx *ctx)
-{
-	return IOFAULT_VERDICT_DEFAULT;
-}
-
-static struct iofault_ops iofault_ops_cfi_stubs = {
-	.fault = iofault_ops_fault_stub,
-};
-
-static struct bpf_struct_ops iofault_bpf_ops = {
-	.verifier_ops = &iofault_verifier_ops,
-	.init = iofault_ops_init,
-	.init_member = iofault_ops_init_member,
-	.validate = iofault_ops_validate,
-	.reg = iofault_ops_reg,
-	.unreg = iofault_ops_unreg,
-	.update = iofault_ops_update,
-	.cfi_stubs = &iofault_ops_cfi_stubs,
-	.owner = THIS_MODULE,
-	.name = "iofault_ops",
-};
-
-int iofault_policy_register(void)
-{
-	return register_bpf_struct_ops(&iofault_bpf_ops, iofault_ops);
 }

@@ -41,6 +41,13 @@ static ssize_t policy_show(struct device *dev, struct device_attribute *attr,
 }
 static DEVICE_ATTR_RO(policy);
 
+static ssize_t last_exit_show(struct device *dev, struct device_attribute *attr,
+			      char *buf)
+{
+	return iofault_policy_last_exit_show(to_idev(dev), buf);
+}
+static DEVICE_ATTR_RO(last_exit);
+
 static ssize_t stats_show(struct device *dev, struct device_attribute *attr,
 			  char *buf)
 {
@@ -86,6 +93,7 @@ static struct attribute *iofault_dev_attrs[] = {
 	&dev_attr_id.attr,
 	&dev_attr_driver.attr,
 	&dev_attr_policy.attr,
+	&dev_attr_last_exit.attr,
 	&dev_attr_stats.attr,
 	&dev_attr_quota.attr,
 	&dev_attr_partial_max.attr,
@@ -109,6 +117,13 @@ static ssize_t global_policy_show(struct kobject *kobj,
 }
 static struct kobj_attribute global_policy_attr = __ATTR_RO(global_policy);
 
+static ssize_t global_last_exit_show(struct kobject *kobj,
+				     struct kobj_attribute *attr, char *buf)
+{
+	return iofault_policy_last_exit_show(NULL, buf);
+}
+static struct kobj_attribute global_last_exit_attr = __ATTR_RO(global_last_exit);
+
 /* Live objects of the whole module: tests check they return to zero. */
 static ssize_t objects_show(struct kobject *kobj, struct kobj_attribute *attr,
 			    char *buf)
@@ -121,6 +136,7 @@ static struct kobj_attribute objects_attr = __ATTR_RO(objects);
 
 static struct attribute *iofault_global_attrs[] = {
 	&global_policy_attr.attr,
+	&global_last_exit_attr.attr,
 	&objects_attr.attr,
 	NULL,
 };

@@ -13,8 +13,21 @@
  *	                         device can, else fail)
  *
  * The context (struct iofault_ctx) is read only: dev_id, flags
- * (IOFAULT_PR_*), pasid, grpid, perm (IOFAULT_PERM_*) and addr of the
- * group's last page request. The driver's private data is not in it.
+ * (IOFAULT_PR_*), pasid, grpid, perm (IOFAULT_PERM_*), npages and addr of
+ * the group's last page request. The driver's private data is not in it.
+ *
+ * Optional callbacks: response(ctx, code, latency_ns) hears how each group
+ * ended; timeout(ctx) picks the code for a group whose deadline passed
+ * (default IOFAULT_RESP_INVALID); init() may refuse to start (return a
+ * negative errno); exit(info) hears why the policy stopped
+ * (info->kind: IOFAULT_EXIT_*, info->code, info->msg), init failure
+ * included. Data fields: .target (set by iofaultctl attach --dev), .name,
+ * .timeout_ms (the device's group timeout while attached).
+ *
+ * The policy is ejected, and its device falls back to the next policy in
+ * line, when it returns an invalid verdict (IOFAULT_EJECT_INVALID_VERDICTS,
+ * 1) or when 16 of the groups it forwarded time out in a row
+ * (IOFAULT_EJECT_TIMEOUTS): /sys/class/iofault/<dev>/last_exit says so.
  *
  * Types and constants come from vmlinux.h, generated from the module's BTF.
  */
@@ -24,6 +37,14 @@
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
+
+/*
+ * kfuncs. iofault_set_fail_code(): in fault(), the code a FAIL verdict
+ * answers with: IOFAULT_RESP_INVALID (default) or IOFAULT_RESP_FAILURE.
+ * iofault_dev_stat(): a counter (enum iofault_stat) of the ctx's device.
+ */
+extern int iofault_set_fail_code(struct iofault_ctx *ctx, u32 code) __ksym;
+extern u64 iofault_dev_stat(struct iofault_ctx *ctx, u32 stat) __ksym;
 
 /* Define a policy callback: IOFAULT_PROG(name, struct iofault_ctx *fault) */
 #define IOFAULT_PROG(name, args...)	\

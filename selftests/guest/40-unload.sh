@@ -9,7 +9,7 @@ check "attach to mock0" iofaultctl attach $BPF/fail_all.bpf.o --dev mock0
 check "attach a global policy" iofaultctl attach $BPF/fail_writes.bpf.o --global
 check "the mock driver unloads with a policy on its device" rmmod iofault_mock
 check "the kernel says why the policy stopped" \
-	sh -c 'dmesg | grep -q "mock0: policy fail_all detached: device removed"'
+	sh -c 'dmesg | grep -q "policy fail_all stopped: device_removed: device mock0 removed"'
 check "iofault refuses to unload while policies are loaded" \
 	sh -c '! rmmod iofault 2>/dev/null'
 check "the mock driver loads again" insmod $MODDIR/iofault_mock.ko

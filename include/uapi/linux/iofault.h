@@ -42,6 +42,33 @@ enum iofault_reject_reason {
 	IOFAULT_REJECT_NR,
 };
 
+/* Per-device counters a policy can read (kfunc iofault_dev_stat). */
+enum iofault_stat {
+	IOFAULT_STAT_OUTSTANDING = 0,	/* groups waiting for an answer */
+	IOFAULT_STAT_GROUPS,		/* groups admitted */
+	IOFAULT_STAT_RESOLVED,		/* groups given to the resolver */
+	IOFAULT_STAT_FORWARDED,		/* groups given to user space */
+	IOFAULT_STAT_FAILED,		/* groups failed by a verdict */
+	IOFAULT_STAT_TIMEOUTS,		/* groups answered by the timeout */
+	IOFAULT_STAT_QUOTA,		/* groups answered at once: quota */
+	IOFAULT_STAT_REJECTED,		/* responses refused, all reasons */
+	IOFAULT_STAT_NR,
+};
+
+/* Why a policy stopped deciding (its exit callback and sysfs say). */
+enum iofault_exit_kind {
+	IOFAULT_EXIT_NONE = 0,
+	IOFAULT_EXIT_DETACHED,		/* its link was detached or released */
+	IOFAULT_EXIT_REPLACED,		/* another policy took its place */
+	IOFAULT_EXIT_INVALID_VERDICT,	/* ejected: returned no valid verdict */
+	IOFAULT_EXIT_TIMEOUTS,		/* ejected: its forwarded groups time out */
+	IOFAULT_EXIT_DEVICE_REMOVED,	/* its device went away */
+	IOFAULT_EXIT_INIT_FAILED,	/* its init callback refused to start */
+	IOFAULT_EXIT_NR,
+};
+
+#define IOFAULT_EXIT_MSG_LEN	128
+
 /*
  * Page request flags (as the IOMMU core's iommu_fault_page_request).
  * Enums rather than macros: policies see them in the module's BTF.

@@ -5,6 +5,11 @@
  * records it reads, a line each, and answers each batch in one write()
  * with the same code. Closing the descriptor answers what is left.
  *
+ * Output: "listening on NAME" on stderr once the descriptor is open (tests
+ * wait for it before they make faults), a line a record on stdout,
+ * "device NAME is gone" on stdout at the end of file, and a summary on
+ * stderr at exit.
+ *
  * SIGINT and SIGTERM stay blocked but while ppoll() waits, so a stop
  * request is seen there and never cuts a read or a write short.
  */
@@ -349,10 +354,29 @@ static enum stop listen_once(struct listener *l)
 	return s;
 }
 
+/* Say why the loop ended and sum up; returns the exit code. */
+static int listen_end(const struct listener *l, enum stop s)
+{
+	const struct listen_args *a = l->a;
+	int ret = s == STOP_ERROR ? EXIT_FAIL : 0;
+
+	if (s == STOP_GONE) {
+		printf("device %s is gone\n", a->dev);
+		fflush(stdout);
+	} else if (s == STOP_IDLE && a->count) {
+		errmsg("listen: no record from %s for %lld ms: %llu of %llu records",
+		       a->dev, a->timeout_ms, l->records, a->count);
+		ret = EXIT_FAIL;
+	}
+	fprintf(stderr, "listened on %s: %llu records, %llu answered\n",
+		a->dev, l->records, l->answered);
+	return ret;
+}
+
 static int listen_run(const struct listen_args *a)
 {
 	struct listener *l = calloc(1, sizeof(*l));
-	enum stop s = STOP_ERROR;
+	enum stop s;
 	int ret;
 
 	if (!l) {
@@ -367,24 +391,15 @@ static int listen_run(const struct listen_args *a)
 		free(l);
 		return EXIT_FAIL;
 	}
+	/* Tests wait for this line before they make faults. */
+	fprintf(stderr, "listening on %s\n", a->dev);
 	clock_gettime(CLOCK_MONOTONIC, &l->last);
 	do
 		s = listen_once(l);
 	while (s == GO_ON);
-	/* This answers every group read but not answered with INVALID. */
+	/* This answers the groups read but not answered, with INVALID. */
 	close(l->fd);
-
-	ret = s == STOP_ERROR ? EXIT_FAIL : 0;
-	if (s == STOP_GONE) {
-		printf("device %s is gone\n", a->dev);
-		fflush(stdout);
-	} else if (s == STOP_IDLE && a->count) {
-		errmsg("listen: no record from %s for %lld ms: %llu of %llu records",
-		       a->dev, a->timeout_ms, l->records, a->count);
-		ret = EXIT_FAIL;
-	}
-	fprintf(stderr, "listened on %s: %llu records, %llu answered\n",
-		a->dev, l->records, l->answered);
+	ret = listen_end(l, s);
 	free(l);
 	return ret;
 }

@@ -24,6 +24,7 @@ struct iofault_btf_enums {
 	enum iofault_perm perm;
 	enum iofault_exit_kind exit_kind;
 	enum iofault_stat stat;
+	enum iofault_caps caps;
 } iofault_btf_enums __used;
 
 static int iofault_ops_init(struct btf *btf)

@@ -38,6 +38,8 @@ static void iofault_call_init(struct iofault_call *call,
 			.grpid = g->last.grpid,
 			.perm = g->last.perm,
 			.npages = g->npages,
+			.caps = (idev->ops->resolve ? IOFAULT_CAP_RESOLVE : 0) |
+				(idev->queue ? IOFAULT_CAP_FORWARD : 0),
 			.addr = g->last.addr,
 		},
 		.idev = idev,
@@ -185,13 +187,15 @@ static void iofault_resolve_work(struct work_struct *work)
 
 /*
  * The built-in default: resolve if the device can, else forward if a
- * handler listens, else fail.
+ * handler listens, else fail (bpf/default.bpf.c is the same as a policy).
  */
-static enum iofault_verdict iofault_builtin_verdict(struct iofault_device *idev)
+static enum iofault_verdict iofault_builtin_verdict(u32 caps)
 {
-	if (idev->ops->resolve)
+	if (caps & IOFAULT_CAP_RESOLVE)
 		return IOFAULT_VERDICT_RESOLVE;
-	return idev->queue ? IOFAULT_VERDICT_FORWARD : IOFAULT_VERDICT_FAIL;
+	if (caps & IOFAULT_CAP_FORWARD)
+		return IOFAULT_VERDICT_FORWARD;
+	return IOFAULT_VERDICT_FAIL;
 }
 
 /* Apply the policy's verdict to a new group. Caller holds idev->lock. */
@@ -206,7 +210,7 @@ static void iofault_dispatch(struct iofault_device *idev,
 	verdict = iofault_policy_decide(idev, &call.ctx);
 
 	if (verdict == IOFAULT_VERDICT_DEFAULT)
-		verdict = iofault_builtin_verdict(idev);
+		verdict = iofault_builtin_verdict(call.ctx.caps);
 	/* A verdict the device cannot carry out fails the group. */
 	if (verdict == IOFAULT_VERDICT_RESOLVE && idev->ops->resolve) {
 		list_add_tail(&g->qnode, &idev->resolve_list);

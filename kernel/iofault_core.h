@@ -22,6 +22,7 @@
  * @grpid: page request group index
  * @perm: enum iofault_perm access the device attempted
  * @npages: requests in the group, the last one included
+ * @caps: enum iofault_caps: what the device can do with the group
  * @addr: faulting address of the group's last request
  *
  * The driver's private data is deliberately absent.
@@ -33,6 +34,7 @@ struct iofault_ctx {
 	u32 grpid;
 	u32 perm;
 	u32 npages;
+	u32 caps;
 	u64 addr;
 };
 

@@ -42,6 +42,12 @@ enum iofault_reject_reason {
 	IOFAULT_REJECT_NR,
 };
 
+/* What a device can do with a group now (struct iofault_ctx caps). */
+enum iofault_caps {
+	IOFAULT_CAP_RESOLVE = 1U << 0,	/* its driver has a resolver */
+	IOFAULT_CAP_FORWARD = 1U << 1,	/* a user-space handler listens */
+};
+
 /* Per-device counters a policy can read (kfunc iofault_dev_stat). */
 enum iofault_stat {
 	IOFAULT_STAT_OUTSTANDING = 0,	/* groups waiting for an answer */

@@ -12,7 +12,7 @@ char LICENSE[] SEC("license") = "GPL";
 const volatile u64 rate = 1000;		/* groups a second */
 const volatile u64 burst = 100;		/* groups at once */
 
-struct token_bucket {
+struct pasid_budget {
 	u64 tokens;	/* in 1/1e9 of a group: whole groups * 1e9 */
 	u64 last_ns;
 };
@@ -21,7 +21,7 @@ struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, 4096);
 	__type(key, u32);
-	__type(value, struct token_bucket);
+	__type(value, struct pasid_budget);
 } buckets SEC(".maps");
 
 /* Groups each PASID got failed for, for whoever watches. */
@@ -37,7 +37,7 @@ struct {
 static bool take_token(u32 pasid)
 {
 	u64 now = bpf_ktime_get_ns(), cap = burst * NSEC;
-	struct token_bucket *b, fresh = { .tokens = cap, .last_ns = now };
+	struct pasid_budget *b, fresh = { .tokens = cap, .last_ns = now };
 
 	b = bpf_map_lookup_elem(&buckets, &pasid);
 	if (!b) {

@@ -5,10 +5,12 @@
 #   ok 1 - 10-load: module loads
 #   not ok 2 - 20-policy: exited with 1
 #   1..2
-# Each script runs in its own sh and session, with a time limit; what it
-# leaves running is killed when it ends. A script that exits with non-zero,
-# times out or prints no test result counts as one more failed test. Other
-# output than TAP lines becomes "# " diagnostics. Exits with 1 if any failed.
+# Each script runs in its own sh and session, with a time limit, from this
+# directory (as in the kernel's kselftests: ./helper works; scratch files
+# belong in /tmp); what it leaves running is killed when it ends. A script
+# that exits with non-zero, times out or prints no test result counts as one
+# more failed test. Other output than TAP lines becomes "# " diagnostics.
+# Exits with 1 if any failed.
 #
 # Environment (from the kernel command line: iofault.test_timeout=SECONDS,
 # iofault.tests=GLOB[,GLOB...], see tools/vm/init):
@@ -52,6 +54,7 @@ run_all() {
 	done
 }
 
+cd "$dir" || exit 1
 echo "# kernel: $(uname -r)"
 run_all 2>&1 | awk -v ctl="$ctl" -v limit="$limit" -v dir="$dir" '
 	function out(s) { print s; fflush() }

@@ -1,0 +1,63 @@
+#!/bin/sh
+# The driver of `make check` (which builds everything first):
+#   1. every executable in $BUILD/selftests/host/ (host tests printing TAP),
+#   2. the guest suite (tools/vm/run.sh check) on each kernel of KERNELS,
+# shown as one numbered TAP stream while it runs, then the plan and one last
+# line "N passed, N failed". Each description starts with where it ran:
+#   ok 12 - [debian-6.12.117+deb12-cloud-amd64] 10-load: module loads
+#   ok 13 - [debian-6.12.117+deb12-cloud-amd64] kernel log clean
+# A host test that exits with non-zero, or a run that prints no test result,
+# counts as one more failed test. Exits with 1 if a test failed or none ran.
+# The stream is kept in $BUILD/check.tap, the consoles in $BUILD/guest/.
+set -u
+
+: "${BUILD:?BUILD is not set (make exports it)}"
+: "${KREL:?KREL is not set (make exports it from build/deps/env.mk)}"
+: "${VMLINUZ:?VMLINUZ is not set (make exports it from build/deps/env.mk)}"
+
+top=$(cd "$(dirname "$0")/../.." && pwd)
+tap=$BUILD/check.tap
+
+# The kernels the guest suite runs on, one "LABEL IMAGE" per line.
+KERNELS="debian-$KREL $VMLINUZ"
+
+# number PREFIX: read TAP, print its test lines renumbered to follow those
+# already in $tap, with PREFIX before each description, and its "#" lines;
+# drop the rest (the plan, console noise). Prints as it reads, and appends
+# to $tap.
+number() {
+	awk -v prefix="$1" -v tap="$tap" -v n="$(grep -cE '^(not )?ok ' "$tap")" '
+	function out(s) { print s; fflush(); print s >>tap; fflush(tap) }
+	/^(not )?ok([ \t]|$)/ {
+		res = /^not/ ? "not ok" : "ok"
+		sub(/^(not )?ok[ \t]*[0-9]*[ \t]*(-[ \t]*)?/, "")
+		out(res " " ++n " - " prefix $0)
+		seen = 1
+		next
+	}
+	/^#/ { out($0) }
+	END { if (!seen) out("not ok " ++n " - " prefix "printed no test result") }'
+}
+
+mkdir -p "$BUILD"
+: >"$tap"
+
+for t in "$BUILD"/selftests/host/*; do
+	[ -f "$t" ] && [ -x "$t" ] || continue
+	{ timeout 600 "$t" </dev/null 2>&1 || echo "not ok - exited with $?"; } |
+		number "[host] ${t##*/}: "
+done
+
+echo "$KERNELS" | while read -r label image; do
+	VMLINUZ=$image sh "$top/tools/vm/run.sh" check | number "[$label] "
+done
+
+passed=$(grep -c '^ok ' "$tap")
+failed=$(grep -c '^not ok ' "$tap")
+skipped=$(grep -c '^ok .*# SKIP' "$tap")
+{
+	echo "1..$((passed + failed))"
+	[ "$skipped" -eq 0 ] || echo "# $skipped of the passed tests were skipped"
+	echo "$passed passed, $failed failed"
+} | tee -a "$tap"
+[ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]

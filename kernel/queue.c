@@ -134,7 +134,11 @@ out:
 	return n * sizeof(struct iofault_fault_record);
 }
 
-/* Every response must be acceptable, and no group named twice. */
+/*
+ * Every response must be acceptable, and no group named twice. A response
+ * that only came too late (the timeout answered its group) is no mistake
+ * of the handler's: it is skipped, and counted when applied.
+ */
 static int iofault_queue_check(struct iofault_queue *q, size_t n)
 {
 	struct iofault_tracker *t = &q->idev->tracker;
@@ -144,19 +148,23 @@ static int iofault_queue_check(struct iofault_queue *q, size_t n)
 	size_t i, j;
 	int err;
 
+	if (t->dead)
+		return -ENODEV;
 	for (i = 0; i < n; i++) {
 		if (r[i].reserved)
 			return -EINVAL;
 		err = iofault_tracker_check(t, r[i].cookie, r[i].pasid,
 					    r[i].grpid, r[i].code, q, &g, &why);
+		if (err == -ETIMEDOUT)
+			continue;
 		if (err) {
 			t->stats.rejected[why]++;
-			return err;
+			return -EINVAL;
 		}
 		for (j = 0; j < i; j++) {
 			if (r[j].cookie == r[i].cookie) {
 				t->stats.rejected[IOFAULT_REJECT_DUPLICATE]++;
-				return -EALREADY;
+				return -EINVAL;
 			}
 		}
 	}
@@ -180,6 +188,7 @@ static ssize_t iofault_queue_write(struct file *file, const char __user *ubuf,
 		err = -EFAULT;
 		goto out;
 	}
+	/* All or nothing: the batch is checked whole under the lock first. */
 	mutex_lock(&idev->lock);
 	err = iofault_queue_check(q, n);
 	if (!err) {
@@ -192,10 +201,7 @@ static ssize_t iofault_queue_write(struct file *file, const char __user *ubuf,
 	mutex_unlock(&idev->lock);
 out:
 	mutex_unlock(&q->io_lock);
-	/* All-or-nothing: one errno for a batch with any bad response. */
-	if (err == -EFAULT)
-		return err;
-	return err ? -EINVAL : len;
+	return err ?: len;
 }
 
 static __poll_t iofault_queue_poll(struct file *file, poll_table *wait)

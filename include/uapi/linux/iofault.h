@@ -98,7 +98,11 @@ enum iofault_perm {
  * Forwarding to user space. A handler (a VMM, a user-space pager) opens a
  * device's fault descriptor with IOFAULT_IOC_FAULT_FD on /dev/iofault.
  * read() returns whole records of the groups its device's policy forwards;
- * write() takes whole responses, all accepted or none (EINVAL); poll()
+ * write() takes whole responses, all accepted or none: EINVAL for a short
+ * or malformed batch, a bad code, or a response to a group that is not
+ * this descriptor's and outstanding (unknown, answered, named twice);
+ * ENODEV once the device is gone. A response that merely came after its
+ * group's timeout is skipped (and counted), the others applied. poll()
  * says when records wait (EPOLLIN) and when the device is gone (EPOLLHUP).
  * Only that descriptor can answer its groups; closing it answers those
  * still outstanding with IOFAULT_RESP_INVALID.

@@ -18,8 +18,9 @@ set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 tap=$BUILD/check.tap
 
-# The kernels the guest suite runs on, one "LABEL IMAGE" per line.
-KERNELS="debian-$KREL $VMLINUZ"
+# The kernels the guest suite runs on, one "LABEL IMAGE KMOD" per line:
+# KMOD is where kbuild put the modules built against that kernel.
+KERNELS="debian-$KREL $VMLINUZ $BUILD/kmod"
 
 # number PREFIX: read TAP, print its test lines renumbered to follow those
 # already in $tap, with PREFIX before each description, and its "#" lines;
@@ -48,8 +49,9 @@ for t in "$BUILD"/selftests/host/*; do
 		number "[host] ${t##*/}: "
 done
 
-echo "$KERNELS" | while read -r label image; do
-	VMLINUZ=$image sh "$top/tools/vm/run.sh" check | number "[$label] "
+echo "$KERNELS" | while read -r label image kmod; do
+	VMLINUZ=$image KMOD=$kmod sh "$top/tools/vm/run.sh" check |
+		number "[$label] "
 done
 
 passed=$(grep -c '^ok ' "$tap")

@@ -7,7 +7,9 @@
 #
 # Guest layout:
 #   /init                        tools/vm/init
-#   /lib/iofault/*.ko            $BUILD/kmod/*.ko and $BUILD/kmod/mock/*.ko
+#   /lib/iofault/*.ko            $KMOD/*.ko and $KMOD/mock/*.ko, where KMOD
+#                                is the kbuild output for the guest's kernel
+#                                (default $BUILD/kmod)
 #   /usr/share/iofault/bpf/      $BUILD/bpf/*.bpf.o (policies)
 #   /usr/share/iofault/progs/    $BUILD/selftests/progs/*.bpf.o (test programs)
 #   /usr/bin/iofaultctl          $BUILD/tools/iofaultctl
@@ -31,6 +33,7 @@ esac
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
 busybox=/bin/busybox
+kmod=${KMOD:-$BUILD/kmod}
 root=$BUILD/guest/root-$mode
 out=$BUILD/guest/initrd-$mode.gz
 
@@ -74,7 +77,7 @@ printf '%s\n' 'root:x:0:' 'nobody:x:65534:' >etc/group
 cp "$top/tools/vm/init" init
 chmod 755 init
 
-put lib/iofault "$BUILD"/kmod/*.ko "$BUILD"/kmod/mock/*.ko
+put lib/iofault "$kmod"/*.ko "$kmod"/mock/*.ko
 put usr/share/iofault/bpf "$BUILD"/bpf/*.bpf.o
 put usr/share/iofault/progs "$BUILD"/selftests/progs/*.bpf.o
 put usr/lib/iofault/tests "$top"/selftests/guest/*.sh

@@ -1,8 +1,9 @@
 #!/bin/sh
 # Boot the test guest under QEMU and run one job in it:
 #   sh tools/vm/run.sh check|demo|bench [KERNEL_ARG...]
-# Needs BUILD and VMLINUZ (make exports both). IOFAULT_VM_TIMEOUT overrides
-# the time limit in seconds (check: 1500, demo and bench: 1200).
+# Needs BUILD and VMLINUZ (make exports both); KMOD names the modules built
+# for that kernel (see mkinitramfs.sh). IOFAULT_VM_TIMEOUT overrides the
+# time limit in seconds (check: 1500, demo and bench: 1200).
 #
 # The console streams to stdout as it comes (without the kernel log the
 # guest dumps at the end, and what follows the final marker, i.e. the

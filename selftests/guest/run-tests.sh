@@ -8,8 +8,9 @@
 # Each script runs in its own sh and session, with a time limit, from this
 # directory (as in the kernel's kselftests: ./helper works; scratch files
 # belong in /tmp); what it leaves running is killed when it ends. A script
-# that exits with non-zero, times out or prints no test result counts as one
-# more failed test. Other output than TAP lines becomes "# " diagnostics.
+# that times out, exits with non-zero without a failed test, or prints no
+# test result counts as one more failed test. Other output than TAP lines
+# becomes "# " diagnostics.
 # Exits with 1 if any failed.
 #
 # Environment (from the kernel command line: iofault.test_timeout=SECONDS,
@@ -60,18 +61,21 @@ run_all 2>&1 | awk -v ctl="$ctl" -v limit="$limit" -v dir="$dir" '
 	function out(s) { print s; fflush() }
 	function result(res, desc) {
 		out(res " " ++n " - " desc)
-		if (res != "ok") failed++
+		if (res != "ok") { failed++; bad++ }
 		results++
 	}
-	$1 == ctl && $2 == "begin" { name = $3; scripts++; results = 0; next }
+	$1 == ctl && $2 == "begin" { name = $3; scripts++; results = bad = 0; next }
+	# A script whose last check failed exits with 1: that failure is
+	# counted already, so its exit status only counts when nothing did.
 	$1 == ctl && $2 == "end" {
-		if ($4 != 0 && $5 >= limit)
+		rc = $4
+		if (rc != 0 && $5 >= limit)
 			result("not ok", name ": timed out after " limit " s")
-		else if ($4 != 0)
-			result("not ok", name ": exited with " $4)
-		else if (results == 0)
+		else if (rc != 0 && !bad)
+			result("not ok", name ": exited with " rc)
+		else if (!results)
 			result("not ok", name ": printed no test result")
-		out("# " name ": " $5 " s")
+		out("# " name ": " (rc ? "exit status " rc ", " : "") $5 " s")
 		next
 	}
 	/^(not )?ok([ \t]|$)/ {

@@ -1,6 +1,7 @@
 #!/bin/sh
 # The driver of `make check` (which builds everything first):
-#   1. every executable in $BUILD/selftests/host/ (host tests printing TAP),
+#   1. every executable in $BUILD/selftests/host/ (host tests printing TAP;
+#      they run from the top of the source tree),
 #   2. the guest suite (tools/vm/run.sh check) on each kernel of KERNELS,
 # shown as one numbered TAP stream while it runs, then the plan and one last
 # line "N passed, N failed". Each description starts with where it ran:
@@ -16,6 +17,7 @@ set -u
 : "${VMLINUZ:?VMLINUZ is not set (make exports it from build/deps/env.mk)}"
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$top" || exit 1
 tap=$BUILD/check.tap
 
 # The kernels the guest suite runs on, one "LABEL IMAGE KMOD" per line:
@@ -50,7 +52,7 @@ for t in "$BUILD"/selftests/host/*; do
 done
 
 echo "$KERNELS" | while read -r label image kmod; do
-	VMLINUZ=$image KMOD=$kmod sh "$top/tools/vm/run.sh" check |
+	VMLINUZ=$image KMOD=$kmod sh tools/vm/run.sh check </dev/null |
 		number "[$label] "
 done
 

@@ -18,6 +18,9 @@
 
 #include "iofault_core.h"
 
+#define CREATE_TRACE_POINTS
+#include "trace.h"
+
 static struct workqueue_struct *iofault_wq;
 
 static struct iofault_device *tracker_to_idev(struct iofault_tracker *t)
@@ -61,11 +64,19 @@ static void iofault_answer_hw(struct iofault_tracker *t,
 	struct iofault_call call;
 
 	idev->ops->page_response(idev, &g->last, &resp);
+	trace_iofault_response(idev->id, resp.pasid, resp.grpid, code, end,
+			       latency_ns);
 
 	if (end == IOFAULT_END_RESPONSE && g->owner)
 		iofault_policy_forward_answered(idev);
 	iofault_call_init(&call, idev, g);
 	iofault_policy_response(idev, &call.ctx, code, latency_ns);
+}
+
+static void iofault_reject_trace(struct iofault_tracker *t, u64 cookie,
+				 enum iofault_reject_reason why, int err)
+{
+	trace_iofault_reject(t->dev_id, cookie, why, err);
 }
 
 u64 iofault_stat_read(struct iofault_device *idev, u32 stat)
@@ -125,6 +136,9 @@ static void iofault_timeout_work(struct work_struct *work)
 	while ((g = iofault_tracker_expired(&idev->tracker, now))) {
 		iofault_call_init(&call, idev, g);
 		code = iofault_policy_timeout(idev, &call.ctx, g->owner);
+		trace_iofault_timeout(idev->id,
+				      iofault_group_cookie(&idev->tracker, g),
+				      g->last.pasid, g->last.grpid, code);
 		iofault_tracker_answer(&idev->tracker, g, code,
 				       IOFAULT_END_TIMEOUT, now);
 	}
@@ -202,30 +216,44 @@ static enum iofault_verdict iofault_builtin_verdict(u32 caps)
 static void iofault_dispatch(struct iofault_device *idev,
 			     struct iofault_group *g, u64 now)
 {
+	struct iofault_policy *decider;
 	enum iofault_verdict verdict;
 	struct iofault_call call;
 
 	iofault_call_init(&call, idev, g);
 	call.deciding = true;
-	verdict = iofault_policy_decide(idev, &call.ctx);
+	/* RCU keeps the deciding policy's name alive for the tracepoint. */
+	rcu_read_lock();
+	verdict = iofault_policy_decide(idev, &call.ctx, &decider);
 
 	if (verdict == IOFAULT_VERDICT_DEFAULT)
 		verdict = iofault_builtin_verdict(call.ctx.caps);
 	/* A verdict the device cannot carry out fails the group. */
-	if (verdict == IOFAULT_VERDICT_RESOLVE && idev->ops->resolve) {
+	if ((verdict == IOFAULT_VERDICT_RESOLVE &&
+	     !(call.ctx.caps & IOFAULT_CAP_RESOLVE)) ||
+	    (verdict == IOFAULT_VERDICT_FORWARD &&
+	     !(call.ctx.caps & IOFAULT_CAP_FORWARD)))
+		verdict = IOFAULT_VERDICT_FAIL;
+	trace_iofault_verdict(idev->id, iofault_group_cookie(&idev->tracker, g),
+			      decider ? decider->ops->name : "builtin", verdict);
+	rcu_read_unlock();
+
+	idev->stats.verdicts[verdict]++;
+	switch (verdict) {
+	case IOFAULT_VERDICT_RESOLVE:
 		list_add_tail(&g->qnode, &idev->resolve_list);
 		queue_work(iofault_wq, &idev->resolve_work);
-	} else if (verdict == IOFAULT_VERDICT_FORWARD &&
-		   iofault_queue_forward(idev, g)) {
-		;
-	} else {
-		verdict = IOFAULT_VERDICT_FAIL;
+		iofault_arm_timeout(idev, now);
+		break;
+	case IOFAULT_VERDICT_FORWARD:
+		iofault_queue_forward(idev, g);
+		iofault_arm_timeout(idev, now);
+		break;
+	default:
 		iofault_tracker_answer(&idev->tracker, g, call.fail_code,
 				       IOFAULT_END_RESPONSE, now);
+		break;
 	}
-	if (verdict != IOFAULT_VERDICT_FAIL)
-		iofault_arm_timeout(idev, now);
-	idev->stats.verdicts[verdict]++;
 }
 
 int iofault_report(struct iofault_device *idev,
@@ -239,6 +267,8 @@ int iofault_report(struct iofault_device *idev,
 	    fault->type != IOFAULT_FAULT_DMA_UNRECOV)
 		return -EINVAL;
 
+	trace_iofault_report(idev->id, fault->type, fault->flags, fault->pasid,
+			     fault->grpid, fault->perm, fault->addr);
 	mutex_lock(&idev->lock);
 	if (fault->type == IOFAULT_FAULT_DMA_UNRECOV) {
 		idev->stats.unrecoverable++;
@@ -277,6 +307,7 @@ int iofault_fault_init(struct iofault_device *idev,
 	INIT_WORK(&idev->resolve_work, iofault_resolve_work);
 	INIT_DELAYED_WORK(&idev->timeout_work, iofault_timeout_work);
 	err = iofault_tracker_init(&idev->tracker, idev->id, iofault_answer_hw);
+	idev->tracker.reject = iofault_reject_trace;
 	if (!err && info->quota)
 		err = iofault_tracker_set_quota(&idev->tracker, info->quota);
 	if (!err && info->timeout_ms)

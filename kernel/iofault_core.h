@@ -164,7 +164,8 @@ void iofault_policy_exit(void);
 
 struct iofault_policy *iofault_policy_current(struct iofault_device *idev);
 enum iofault_verdict iofault_policy_decide(struct iofault_device *idev,
-					   struct iofault_ctx *ctx);
+					   struct iofault_ctx *ctx,
+					   struct iofault_policy **decider);
 void iofault_policy_response(struct iofault_device *idev,
 			     struct iofault_ctx *ctx, u32 code, u64 latency_ns);
 u32 iofault_policy_timeout(struct iofault_device *idev,
@@ -186,7 +187,7 @@ ssize_t iofault_stats_show(struct iofault_device *idev, char *buf);
 
 int iofault_queue_init(void);
 void iofault_queue_exit(void);
-bool iofault_queue_forward(struct iofault_device *idev, struct iofault_group *g);
+void iofault_queue_forward(struct iofault_device *idev, struct iofault_group *g);
 void iofault_queue_device_gone(struct iofault_device *idev);
 
 int iofault_sysfs_init(void);

@@ -20,6 +20,7 @@
 #include <linux/workqueue.h>
 
 #include "iofault_core.h"
+#include "trace.h"
 
 struct iofault_policy __rcu *iofault_global_policy;
 atomic_t iofault_nr_policies = ATOMIC_INIT(0);
@@ -101,6 +102,7 @@ static void iofault_policy_eject(struct iofault_policy *pol, u32 kind,
 	if (atomic_xchg(&pol->stopping, 1))
 		return;
 	iofault_policy_set_exit(pol, kind, code, "%s", why);
+	trace_iofault_eject(pol->ops->name, kind, code, why);
 	pr_warn("policy %s ejected: %s\n", pol->ops->name, why);
 	queue_work(system_unbound_wq, &iofault_eject);
 }
@@ -126,24 +128,32 @@ static s32 iofault_policy_ask(struct iofault_policy *pol,
 /*
  * The verdict for a group: the device's own policy, then the global one,
  * may pass (DEFAULT) to the next; DEFAULT from both leaves the built-in
- * default to the caller. Caller holds idev->lock.
+ * default to the caller (*@decider NULL). Caller holds idev->lock and the
+ * RCU read lock, which keeps *@decider alive.
  */
 enum iofault_verdict iofault_policy_decide(struct iofault_device *idev,
-					   struct iofault_ctx *ctx)
+					   struct iofault_ctx *ctx,
+					   struct iofault_policy **decider)
 {
 	struct iofault_policy *pol;
 	s32 verdict = IOFAULT_VERDICT_DEFAULT;
 
-	rcu_read_lock();
+	RCU_LOCKDEP_WARN(!rcu_read_lock_held(), "decide outside RCU");
+	*decider = NULL;
 	pol = rcu_dereference(idev->policy);
-	if (pol && !atomic_read(&pol->stopping))
+	if (pol && !atomic_read(&pol->stopping)) {
 		verdict = iofault_policy_ask(pol, ctx);
+		*decider = pol;
+	}
 	if (verdict == IOFAULT_VERDICT_DEFAULT) {
 		pol = rcu_dereference(iofault_global_policy);
-		if (pol && !atomic_read(&pol->stopping))
+		if (pol && !atomic_read(&pol->stopping)) {
 			verdict = iofault_policy_ask(pol, ctx);
+			*decider = pol;
+		}
 	}
-	rcu_read_unlock();
+	if (verdict == IOFAULT_VERDICT_DEFAULT)
+		*decider = NULL;
 	return verdict;
 }
 

@@ -23,6 +23,7 @@
 #include <linux/uaccess.h>
 
 #include "iofault_core.h"
+#include "trace.h"
 
 struct iofault_queue {
 	struct iofault_device *idev;
@@ -35,17 +36,16 @@ struct iofault_queue {
 	} buf;
 };
 
-/* Forward @g to the device's queue, if one is open. Caller holds idev->lock. */
-bool iofault_queue_forward(struct iofault_device *idev, struct iofault_group *g)
+/* Forward @g to the device's open queue. Caller holds idev->lock. */
+void iofault_queue_forward(struct iofault_device *idev, struct iofault_group *g)
 {
 	struct iofault_queue *q = idev->queue;
 
-	if (!q)
-		return false;
 	g->owner = q;
 	list_add_tail(&g->qnode, &q->faults);
+	trace_iofault_forward(idev->id, iofault_group_cookie(&idev->tracker, g),
+			      g->last.pasid, g->last.grpid);
 	wake_up_interruptible_poll(&q->wait, EPOLLIN | EPOLLRDNORM);
-	return true;
 }
 
 /* The device is going away: wake readers so they see the end. */
@@ -158,12 +158,14 @@ static int iofault_queue_check(struct iofault_queue *q, size_t n)
 		if (err == -ETIMEDOUT)
 			continue;
 		if (err) {
-			t->stats.rejected[why]++;
+			iofault_tracker_reject(t, r[i].cookie, why, err);
 			return -EINVAL;
 		}
 		for (j = 0; j < i; j++) {
 			if (r[j].cookie == r[i].cookie) {
-				t->stats.rejected[IOFAULT_REJECT_DUPLICATE]++;
+				iofault_tracker_reject(t, r[i].cookie,
+						       IOFAULT_REJECT_DUPLICATE,
+						       -EALREADY);
 				return -EINVAL;
 			}
 		}

@@ -441,6 +441,16 @@ int iofault_tracker_check(struct iofault_tracker *t, u64 cookie, u32 pasid,
 	return 0;
 }
 
+/* Count a refused response, and tell whoever listens. Returns @err. */
+int iofault_tracker_reject(struct iofault_tracker *t, u64 cookie,
+			   enum iofault_reject_reason why, int err)
+{
+	t->stats.rejected[why]++;
+	if (t->reject)
+		t->reject(t, cookie, why, err);
+	return err;
+}
+
 /* A response from a responder: answered, or refused and counted. */
 int iofault_tracker_respond(struct iofault_tracker *t, u64 cookie, u32 pasid,
 			    u32 grpid, u32 code, const void *owner, u64 now)
@@ -450,10 +460,8 @@ int iofault_tracker_respond(struct iofault_tracker *t, u64 cookie, u32 pasid,
 	int err;
 
 	err = iofault_tracker_check(t, cookie, pasid, grpid, code, owner, &g, &why);
-	if (err) {
-		t->stats.rejected[why]++;
-		return err;
-	}
+	if (err)
+		return iofault_tracker_reject(t, cookie, why, err);
 	iofault_tracker_answer(t, g, code, IOFAULT_END_RESPONSE, now);
 	return 0;
 }

@@ -90,6 +90,10 @@ typedef void (*iofault_answer_fn)(struct iofault_tracker *t,
 				  struct iofault_group *group, u32 code,
 				  enum iofault_end end, u64 latency_ns);
 
+/* Told of each refused response (for tracing); may be NULL. */
+typedef void (*iofault_reject_fn)(struct iofault_tracker *t, u64 cookie,
+				  enum iofault_reject_reason why, int err);
+
 struct iofault_tracker {
 	u32 dev_id;
 	u32 quota;
@@ -97,6 +101,7 @@ struct iofault_tracker {
 	u64 timeout_ns;
 	bool dead;			/* flushed: the device is going away */
 	iofault_answer_fn answer;
+	iofault_reject_fn reject;
 
 	u32 outstanding;		/* pending groups */
 	u32 groups_in_use;		/* group objects not free */
@@ -143,6 +148,8 @@ int iofault_tracker_check(struct iofault_tracker *t, u64 cookie, u32 pasid,
 			  u32 grpid, u32 code, const void *owner,
 			  struct iofault_group **group,
 			  enum iofault_reject_reason *why);
+int iofault_tracker_reject(struct iofault_tracker *t, u64 cookie,
+			   enum iofault_reject_reason why, int err);
 int iofault_tracker_respond(struct iofault_tracker *t, u64 cookie, u32 pasid,
 			    u32 grpid, u32 code, const void *owner, u64 now);
 void iofault_tracker_answer_owned(struct iofault_tracker *t, const void *owner,

@@ -18,6 +18,7 @@
 #ifndef _IOFAULT_MOCK_H
 #define _IOFAULT_MOCK_H
 
+#include <linux/bits.h>
 #include <linux/iofault.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
@@ -27,7 +28,7 @@
 #include <linux/xarray.h>
 
 #define MOCK_PAGE_SHIFT		12	/* both IOMMUs here use 4 KiB pages */
-#define MOCK_PAGE_SIZE		(1ULL << MOCK_PAGE_SHIFT)
+#define MOCK_PAGE_SIZE		BIT_ULL(MOCK_PAGE_SHIFT)
 #define MOCK_ADDR_BITS		55	/* addresses the mock page tables hold */
 #define MOCK_PASID_BITS		20	/* PCIe PASID, SMMU SubstreamID */
 #define MOCK_LOG_LEN		4096	/* hardware responses kept in hwlog */
@@ -76,6 +77,7 @@ struct mock_counters {
 	u64 autoresp;		/* groups the hardware answered itself */
 	u64 duplicate;		/* responses to no unanswered issued group */
 	u64 overflow;		/* requests or records the queue could not take */
+	u64 dropped;		/* VT-d: of those, requests needing no response */
 	u64 responses;		/* responses received from software */
 	u64 codes[IOFAULT_RESP_NR];	/* of those, by code */
 };
@@ -91,7 +93,7 @@ struct mock_hw_ops {
 	bool private_data;		/* requests may carry private data */
 	int (*init)(struct mock_dev *md, u32 qsize);
 	void (*exit)(struct mock_dev *md);
-	/* Device side: send one request; may wait for room (md->lock held). */
+	/* Device side: send one request, waiting for room (mock_wait_room()). */
 	int (*send)(struct mock_dev *md, const struct mock_req *req);
 	/* Device side: pick a group index no unanswered group uses. */
 	int (*pick_grpid)(struct mock_dev *md, struct mock_req *req);
@@ -171,6 +173,7 @@ extern const struct mock_hw_ops mock_vtd_ops;
 extern const struct mock_hw_ops mock_smmu_ops;
 
 /* track.c: the hardware's record of what it issued and received */
+const char *mock_code_name(u32 code);
 void mock_track_init(struct mock_dev *md);
 void mock_track_destroy(struct mock_dev *md);
 bool mock_hw_busy(struct mock_dev *md, unsigned long key);

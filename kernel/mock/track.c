@@ -22,6 +22,12 @@ static const char * const mock_code_names[IOFAULT_RESP_NR] = {
 	[IOFAULT_RESP_FAILURE] = "failure",
 };
 
+/* The name of an enum iofault_resp_code, NULL for another value. */
+const char *mock_code_name(u32 code)
+{
+	return code < IOFAULT_RESP_NR ? mock_code_names[code] : NULL;
+}
+
 void mock_track_init(struct mock_dev *md)
 {
 	mutex_init(&md->lock);
@@ -183,17 +189,15 @@ void mock_hw_show_stats(struct seq_file *m, struct mock_dev *md)
 
 /*
  * Nothing moves any more: the queue is drained (or paused) and every
- * issued group is answered, except those the resolver deferred.
+ * issued group is answered, except those the resolver deferred. A wait
+ * condition: it reads without md->lock (see mock_can_send()).
  */
 bool mock_hw_settled(struct mock_dev *md)
 {
-	bool settled;
-
-	mutex_lock(&md->lock);
-	settled = (md->paused || (md->produced == md->consumed && !md->held)) &&
-		  md->outstanding == md->ndeferred;
-	mutex_unlock(&md->lock);
-	return settled;
+	return (READ_ONCE(md->paused) ||
+		(READ_ONCE(md->produced) == READ_ONCE(md->consumed) &&
+		 !READ_ONCE(md->held))) &&
+	       READ_ONCE(md->outstanding) == READ_ONCE(md->ndeferred);
 }
 
 /* Let the driver's IRQ thread drain the queue, unless it is paused. */

@@ -1,0 +1,173 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * iofault_mock: the module. It creates `vtd` VT-d-like devices (vtd0,
+ * vtd1...) and `smmu` SMMUv3-like ones (smmu0...), children of one
+ * platform device, registers each with iofault with its hardware queue
+ * size as quota, and gives each a directory of control files in
+ * /sys/kernel/debug/iofault_mock/ (debugfs.c).
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/debugfs.h>
+#include <linux/module.h>
+#include <linux/platform_device.h>
+#include <linux/slab.h>
+
+#include "mock.h"
+
+#define MOCK_DEVS_MAX		64	/* of each kind */
+#define MOCK_QUEUE_MIN		2
+#define MOCK_QUEUE_MAX		65536
+
+static unsigned int vtd = 2;
+module_param(vtd, uint, 0444);
+MODULE_PARM_DESC(vtd, "number of VT-d-like devices vtd0, vtd1... (default 2)");
+
+static unsigned int smmu = 1;
+module_param(smmu, uint, 0444);
+MODULE_PARM_DESC(smmu, "number of SMMUv3-like devices smmu0, ... (default 1)");
+
+static unsigned int prq_size = 64;
+module_param(prq_size, uint, 0444);
+MODULE_PARM_DESC(prq_size,
+		 "entries of a VT-d page request queue, which holds one less (default 64)");
+
+static unsigned int evtq_size = 64;
+module_param(evtq_size, uint, 0444);
+MODULE_PARM_DESC(evtq_size, "entries of an SMMU event queue (default 64)");
+
+static unsigned int timeout_ms;
+module_param(timeout_ms, uint, 0444);
+MODULE_PARM_DESC(timeout_ms,
+		 "iofault's timeout for the devices' groups (default 0: iofault's)");
+
+static struct platform_device *mock_pdev;
+static struct dentry *mock_root;
+static struct mock_dev **mock_devs;
+static unsigned int mock_ndevs;
+
+static struct mock_dev *mock_dev_create(const struct mock_hw_ops *hw,
+					unsigned int index, u32 qsize)
+{
+	struct iofault_device_info info = {
+		.parent = &mock_pdev->dev,
+		.ops = hw->drv,
+		.quota = qsize,
+		.timeout_ms = timeout_ms,
+	};
+	struct mock_dev *md;
+	int err;
+
+	md = kvzalloc(sizeof(*md), GFP_KERNEL);
+	if (!md)
+		return ERR_PTR(-ENOMEM);
+	md->hw = hw;
+	md->index = index;
+	snprintf(md->name, sizeof(md->name), "%s%u", hw->prefix, index);
+	md->alloc = qsize;
+	mock_track_init(md);
+	INIT_LIST_HEAD(&md->deferred);
+	mutex_init(&md->pt_lock);
+	xa_init(&md->pt);
+	mutex_init(&md->storm_lock);
+	INIT_WORK(&md->drain, hw->drain);
+	err = hw->init(md, qsize);
+	if (err)
+		goto free;
+	info.name = md->name;
+	info.drvdata = md;
+	md->idev = iofault_device_register(&info);
+	if (IS_ERR(md->idev)) {
+		err = PTR_ERR(md->idev);
+		goto exit;
+	}
+	mock_debugfs_create(md, mock_root);
+	return md;
+
+exit:
+	hw->exit(md);
+free:
+	kvfree(md);
+	return ERR_PTR(err);
+}
+
+static void mock_dev_destroy(struct mock_dev *md)
+{
+	/* Once the files are gone, no write runs: the device is silent. */
+	debugfs_remove(md->dir);
+	/* The driver stops draining: what is still queued is never reported. */
+	cancel_work_sync(&md->drain);
+	/* iofault answers the outstanding groups: page_response() runs. */
+	iofault_device_unregister(md->idev);
+	mock_deferred_free(md);
+	mock_pt_destroy(md);
+	md->hw->exit(md);
+	mock_track_destroy(md);
+	kvfree(md);
+}
+
+static void mock_destroy_all(void)
+{
+	while (mock_ndevs)
+		mock_dev_destroy(mock_devs[--mock_ndevs]);
+	kfree(mock_devs);
+	debugfs_remove(mock_root);
+	platform_device_unregister(mock_pdev);
+}
+
+static int mock_create_kind(const struct mock_hw_ops *hw, unsigned int n,
+			    u32 qsize)
+{
+	struct mock_dev *md;
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		md = mock_dev_create(hw, i, qsize);
+		if (IS_ERR(md)) {
+			pr_err("cannot create %s%u: %pe\n", hw->prefix, i, md);
+			return PTR_ERR(md);
+		}
+		mock_devs[mock_ndevs++] = md;
+	}
+	return 0;
+}
+
+static bool mock_queue_size_ok(unsigned int size)
+{
+	return size >= MOCK_QUEUE_MIN && size <= MOCK_QUEUE_MAX;
+}
+
+static int __init mock_init(void)
+{
+	int err;
+
+	if ((!vtd && !smmu) || vtd > MOCK_DEVS_MAX || smmu > MOCK_DEVS_MAX ||
+	    !mock_queue_size_ok(prq_size) || !mock_queue_size_ok(evtq_size))
+		return -EINVAL;
+	mock_devs = kcalloc(vtd + smmu, sizeof(*mock_devs), GFP_KERNEL);
+	if (!mock_devs)
+		return -ENOMEM;
+	mock_pdev = platform_device_register_simple(KBUILD_MODNAME,
+						    PLATFORM_DEVID_NONE,
+						    NULL, 0);
+	if (IS_ERR(mock_pdev)) {
+		kfree(mock_devs);
+		return PTR_ERR(mock_pdev);
+	}
+	mock_root = debugfs_create_dir(KBUILD_MODNAME, NULL);
+	err = mock_create_kind(&mock_vtd_ops, vtd, prq_size) ?:
+	      mock_create_kind(&mock_smmu_ops, smmu, evtq_size);
+	if (err)
+		mock_destroy_all();
+	return err;
+}
+
+static void __exit mock_exit(void)
+{
+	mock_destroy_all();
+}
+
+module_init(mock_init);
+module_exit(mock_exit);
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("VT-d-like and SMMUv3-like mock IOMMUs for iofault");

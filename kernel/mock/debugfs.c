@@ -153,8 +153,10 @@ static int mock_inject_line(struct mock_dev *md, char *line)
 	    req.addr >> MOCK_ADDR_BITS || req.addr + (u64)count * pages * MOCK_PAGE_SIZE >
 	    BIT_ULL(MOCK_ADDR_BITS))
 		return -EINVAL;
+	/* One group per line unless it says otherwise; an access is whole. */
 	return mock_inject(md, &req, count, pages,
-			   last || grouped || count > 1);
+			   last || grouped || count > 1 ||
+			   (req.flags & MOCK_REQ_ACCESS));
 }
 
 static ssize_t mock_inject_write(struct file *file, const char __user *ubuf,

@@ -70,9 +70,14 @@ GTEST_BIN = $(patsubst selftests/guest/%.c,$(BUILD)/selftests/%,$(GTEST_SRC))
 
 HOST_TESTS = $(BUILD)/selftests/host/tracker_test $(BUILD)/selftests/fuzz/tracker_fuzz
 
-.PHONY: all modules
+.PHONY: all modules bpftool
 all: modules $(BPF_OBJ) $(TPROG_OBJ) $(BUILD)/tools/iofaultctl $(GTEST_BIN) \
-	$(HOST_TESTS)
+	$(HOST_TESTS) bpftool
+
+# bpftool from Debian's 6.12 source, patched for module-defined struct_ops
+# types; the script keeps it up to date itself.
+bpftool:
+	@sh tools/bpftool/build.sh
 
 # Kbuild writes its objects next to the sources, so the module is built in
 # a mirror of kernel/ made of symlinks.

@@ -48,6 +48,30 @@ struct bpf_map *policy_select(struct bpf_object *obj, const char *path,
 int policy_prepare(struct bpf_object *obj, struct bpf_map *map,
 		   const char *path, const char *target,
 		   char name[IOFAULT_NAME_LEN]);
+bool policy_has_callback(struct bpf_object *obj, const struct bpf_map *map,
+			 const char *name);
+
+/* rodata.c */
+int rodata_set(struct bpf_object *obj, const char *path, const char *assign);
+
+/* load.c: what loading commands share */
+struct policy_args {
+	const char *obj;
+	const char *dev;	/* NULL: the global policy */
+	const char *map;
+	const char **sets;	/* the NAME=VALUE of each --set */
+	size_t nr_sets;
+};
+
+int policy_args_parse(int argc, char **argv, struct policy_args *a);
+void policy_args_free(struct policy_args *a);
+struct bpf_object *policy_open(const struct policy_args *a,
+			       struct bpf_map **map,
+			       char name[IOFAULT_NAME_LEN]);
+int policy_load(struct bpf_object *obj, const char *path);
+const char *lerr(int err);
+void perm_error(const char *obj);
+void nodev_error(const char *dev);
 
 /* The commands: argv[0] is the command's name. */
 int cmd_list(int argc, char **argv);

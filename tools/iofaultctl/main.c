@@ -21,10 +21,13 @@ struct command {
 static const struct command commands[] = {
 	{ "list", cmd_list, "",
 	  "Show each iofault device and the policy that decides for it." },
-	{ "attach", cmd_attach, "OBJ (--dev NAME | --global) [--map MAP]",
+	{ "attach", cmd_attach,
+	  "OBJ (--dev NAME | --global) [--map MAP] [--set VAR=VALUE]...",
 	  "Load the iofault_ops policy of the BPF object OBJ (the struct_ops\n"
 	  "      map MAP if OBJ has several), attach it to device NAME or as the\n"
-	  "      global policy and pin its link under " PIN_DIR "." },
+	  "      global policy and pin its link under " PIN_DIR ".\n"
+	  "      --set gives the const volatile global VAR of OBJ an integer\n"
+	  "      VALUE (decimal or 0x hex) before loading." },
 	{ "detach", cmd_detach, "(--dev NAME | --global | --all)",
 	  "Detach the policy of device NAME, the global policy or every\n"
 	  "      pinned policy, and remove its pin." },

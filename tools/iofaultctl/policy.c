@@ -171,3 +171,45 @@ int policy_prepare(struct bpf_object *obj, struct bpf_map *map,
 	snprintf(name, IOFAULT_NAME_LEN, "%.*s", (int)size, p);
 	return bpf_map__set_map_flags(map, bpf_map__map_flags(map) | BPF_F_LINK);
 }
+
+/* The member of struct t called name, its index in *idx; NULL if none. */
+static const struct btf_member *find_member(const struct btf *btf,
+					    const struct btf_type *t,
+					    const char *name, int *idx)
+{
+	const struct btf_member *m = btf_members(t);
+	int i;
+
+	for (i = 0; i < btf_vlen(t); i++, m++)
+		if (!strcmp(btf__name_by_offset(btf, m->name_off), name)) {
+			*idx = i;
+			return m;
+		}
+	return NULL;
+}
+
+/*
+ * Whether the policy has a callback for member name: libbpf keeps each
+ * callback's program in the map's initial value, as skeletons see it.
+ */
+bool policy_has_callback(struct bpf_object *obj, const struct bpf_map *map,
+			 const char *name)
+{
+	const struct btf *btf = bpf_object__btf(obj);
+	const struct btf_type *t = value_type(btf, map);
+	const struct btf_member *m;
+	struct bpf_program *prog;
+	size_t size, off;
+	char *data;
+	int idx;
+
+	data = bpf_map__initial_value(map, &size);
+	m = t && data ? find_member(btf, t, name, &idx) : NULL;
+	if (!m)
+		return false;
+	off = btf_member_bit_offset(t, idx) / 8;
+	if (off + sizeof(prog) > size)
+		return false;
+	memcpy(&prog, data + off, sizeof(prog));
+	return prog != NULL;
+}

@@ -50,11 +50,13 @@ int policy_prepare(struct bpf_object *obj, struct bpf_map *map,
 		   char name[IOFAULT_NAME_LEN]);
 bool policy_has_callback(struct bpf_object *obj, const struct bpf_map *map,
 			 const char *name);
+int policy_write_value(struct bpf_object *obj, struct bpf_map *map,
+		       const char *path);
 
 /* rodata.c */
 int rodata_set(struct bpf_object *obj, const char *path, const char *assign);
 
-/* load.c: what loading commands share */
+/* load.c: what attach and replace share */
 struct policy_args {
 	const char *obj;
 	const char *dev;	/* NULL: the global policy */
@@ -76,6 +78,7 @@ void nodev_error(const char *dev);
 /* The commands: argv[0] is the command's name. */
 int cmd_list(int argc, char **argv);
 int cmd_attach(int argc, char **argv);
+int cmd_replace(int argc, char **argv);
 int cmd_detach(int argc, char **argv);
 int cmd_listen(int argc, char **argv);
 

@@ -1,9 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * iofaultctl: loading a policy. The commands that load one take the same
- * arguments, open the policy's object the same way (its target set, a real
- * link asked for, its const volatile globals set) and report loading
- * errors alike.
+ * iofaultctl: what attach and replace share. Both take the same arguments,
+ * open the policy's object the same way (its target set, a real link asked
+ * for, its const volatile globals set) and report loading errors alike.
  */
 #include <errno.h>
 #include <getopt.h>

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * iofaultctl: attach, detach and list iofault policies; listen for the
- * faults a device forwards to user space.
+ * iofaultctl: attach, replace, detach and list iofault policies; listen
+ * for the faults a device forwards to user space.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -28,6 +28,12 @@ static const struct command commands[] = {
 	  "      global policy and pin its link under " PIN_DIR ".\n"
 	  "      --set gives the const volatile global VAR of OBJ an integer\n"
 	  "      VALUE (decimal or 0x hex) before loading." },
+	{ "replace", cmd_replace,
+	  "OBJ (--dev NAME | --global) [--map MAP] [--set VAR=VALUE]...",
+	  "Load a policy as attach does and put it in the place of the one\n"
+	  "      attached to device NAME (or of the global one) in one step,\n"
+	  "      through its pinned link: no fault goes without a policy. The\n"
+	  "      new policy must have the old one's timeout_ms." },
 	{ "detach", cmd_detach, "(--dev NAME | --global | --all)",
 	  "Detach the policy of device NAME, the global policy or every\n"
 	  "      pinned policy, and remove its pin." },

@@ -4,9 +4,14 @@
  * struct iofault_ops. Its data fields are found by name in the object's BTF
  * and written into the map's initial value; libbpf copies them, member by
  * member, into the kernel's struct iofault_ops when it loads the object.
+ * For a link update, the value the kernel gets is built here the same way.
  */
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
@@ -212,4 +217,148 @@ bool policy_has_callback(struct bpf_object *obj, const struct bpf_map *map,
 		return false;
 	memcpy(&prog, data + off, sizeof(prog));
 	return prog != NULL;
+}
+
+static bool zeroed(const char *p, size_t size)
+{
+	while (size--)
+		if (*p++)
+			return false;
+	return true;
+}
+
+/*
+ * The kernel BTF that has the type of a struct_ops map's value: vmlinux's
+ * (*base), or the module's that id names, split on it (*mod).
+ */
+static int kernel_btf(__u32 id, struct btf **base, struct btf **mod)
+{
+	struct bpf_btf_info info;
+	__u32 len = sizeof(info);
+	char name[64];
+	int fd, err;
+
+	*base = btf__load_vmlinux_btf();
+	if (!*base)
+		return -errno;
+	fd = bpf_btf_get_fd_by_id(id);
+	if (fd < 0)
+		return -errno;
+	memset(&info, 0, sizeof(info));
+	info.name = (__u64)(unsigned long)name;
+	info.name_len = sizeof(name);
+	err = bpf_btf_get_info_by_fd(fd, &info, &len) ? -errno : 0;
+	close(fd);
+	if (err || (info.kernel_btf && !strcmp(name, "vmlinux")))
+		return err;
+	*mod = btf__load_from_kernel_by_id_split(id, *base);
+	return *mod ? 0 : -errno;
+}
+
+/*
+ * Fill value, the kernel's struct bpf_struct_ops_<type> (vtype_id in kbtf),
+ * from the map's initial value, the object's struct: each data member is
+ * copied by name into the kernel's struct (its "data" member) and each
+ * callback gets the fd of its program, which libbpf keeps in the initial
+ * value (as it does for skeletons) once it has loaded it.
+ */
+static int fill_value(const struct btf *btf, const struct bpf_map *map,
+		      const struct btf *kbtf, __u32 vtype_id,
+		      char *value, size_t vsize)
+{
+	const struct btf_type *ut = value_type(btf, map), *vt, *kt, *mt;
+	const struct btf_member *um, *km;
+	struct bpf_program *prog;
+	unsigned long prog_fd;
+	size_t usize, uoff, koff, doff;
+	__s64 size;
+	char *udata;
+	int i, idx, id;
+
+	udata = bpf_map__initial_value(map, &usize);
+	vt = btf__type_by_id(kbtf, vtype_id);
+	if (!ut || !udata || !vt || !btf_is_struct(vt))
+		return -EINVAL;
+	km = find_member(kbtf, vt, "data", &idx);
+	id = km ? btf__resolve_type(kbtf, km->type) : -1;
+	kt = id > 0 ? btf__type_by_id(kbtf, id) : NULL;
+	if (!kt || !btf_is_struct(kt))
+		return -EINVAL;
+	doff = btf_member_bit_offset(vt, idx) / 8;
+
+	um = btf_members(ut);
+	for (i = 0; i < btf_vlen(ut); i++, um++) {
+		uoff = btf_member_bit_offset(ut, i) / 8;
+		size = btf__resolve_size(btf, um->type);
+		if (size < 0 || uoff + size > usize)
+			return -EINVAL;
+		km = find_member(kbtf, kt, btf__name_by_offset(btf, um->name_off),
+				 &idx);
+		if (!km) {	/* libbpf skips it too, if it is zero */
+			if (!zeroed(udata + uoff, size))
+				return -EOPNOTSUPP;
+			continue;
+		}
+		koff = doff + btf_member_bit_offset(kt, idx) / 8;
+		id = btf__resolve_type(btf, um->type);
+		mt = id > 0 ? btf__type_by_id(btf, id) : NULL;
+		if (mt && btf_is_ptr(mt)) {
+			memcpy(&prog, udata + uoff, sizeof(prog));
+			if (!prog)
+				continue;
+			if (bpf_program__fd(prog) < 0 ||
+			    koff + sizeof(prog_fd) > vsize)
+				return -EINVAL;
+			prog_fd = bpf_program__fd(prog);
+			memcpy(value + koff, &prog_fd, sizeof(prog_fd));
+		} else {
+			if (btf__resolve_size(kbtf, km->type) != size ||
+			    koff + size > vsize)
+				return -EINVAL;
+			memcpy(value + koff, udata + uoff, size);
+		}
+	}
+	return 0;
+}
+
+/*
+ * Give the loaded policy map its value, as the kernel wants it, before a
+ * link is updated to it. libbpf writes it when it attaches a map, and in
+ * bpf_link__update_map(), but the latter takes only the links libbpf made
+ * itself, not one opened from a pin, and libbpf keeps the value it would
+ * write to itself: so it is built here, from the kernel's BTF, the same
+ * way. EBUSY means the value was written already.
+ */
+int policy_write_value(struct bpf_object *obj, struct bpf_map *map,
+		       const char *path)
+{
+	struct btf *base = NULL, *mod = NULL;
+	struct bpf_map_info info;
+	__u32 len = sizeof(info), zero = 0;
+	char *value = NULL;
+	int fd = bpf_map__fd(map), err;
+
+	memset(&info, 0, sizeof(info));
+	err = bpf_map_get_info_by_fd(fd, &info, &len) ? -errno : 0;
+	if (!err)
+		err = kernel_btf(info.btf_vmlinux_id, &base, &mod);
+	if (!err) {
+		value = calloc(1, info.value_size);
+		err = value ? 0 : -ENOMEM;
+	}
+	if (!err)
+		err = fill_value(bpf_object__btf(obj), map, mod ? mod : base,
+				 info.btf_vmlinux_value_type_id, value,
+				 info.value_size);
+	if (!err && bpf_map_update_elem(fd, &zero, value, 0) && errno != EBUSY)
+		err = -errno;
+	if (err == -EPERM)
+		perm_error(path);
+	else if (err)
+		errmsg("%s: cannot give policy map %s its value: %s",
+		       path, bpf_map__name(map), lerr(-err));
+	free(value);
+	btf__free(mod);
+	btf__free(base);
+	return err ? -1 : 0;
 }

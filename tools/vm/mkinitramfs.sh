@@ -13,6 +13,7 @@
 #   /usr/share/iofault/bpf/      $BUILD/bpf/*.bpf.o (policies)
 #   /usr/share/iofault/progs/    $BUILD/selftests/progs/*.bpf.o (test programs)
 #   /usr/bin/iofaultctl          $BUILD/tools/iofaultctl
+#   /usr/sbin/bpftool            $BUILD/tools/bpftool (patched, static)
 #   /usr/lib/iofault/tests/      selftests/guest/*.sh (run-tests.sh, the
 #                                NN-name.sh scripts, lib.sh and other shared
 #                                helpers) and the executable files of
@@ -87,10 +88,12 @@ for f in "$BUILD"/selftests/*; do
 		put usr/lib/iofault/tests "$f"
 	fi
 done
-if [ -f "$BUILD/tools/iofaultctl" ]; then
-	need_static "$BUILD/tools/iofaultctl"
-	put usr/bin "$BUILD/tools/iofaultctl"
-fi
+for tool in usr/bin/iofaultctl usr/sbin/bpftool; do
+	if [ -f "$BUILD/tools/${tool##*/}" ]; then
+		need_static "$BUILD/tools/${tool##*/}"
+		put "${tool%/*}" "$BUILD/tools/${tool##*/}"
+	fi
+done
 [ -f "$top/tools/vm/demo-guest.sh" ] && cp "$top/tools/vm/demo-guest.sh" usr/lib/iofault/demo.sh
 [ -f "$top/tools/vm/bench-guest.sh" ] && cp "$top/tools/vm/bench-guest.sh" usr/lib/iofault/bench.sh
 

@@ -57,3 +57,14 @@ hw_clear() {
 stat() {
 	awk -v k="$2" '$1 == k { print $2 }' /sys/class/iofault/$1/stats
 }
+
+# no_objects_left: iofault's live devices and policies drop to zero (a
+# policy is freed after an RCU grace period: wait a little)
+no_objects_left() {
+	n=0
+	until [ "$(tr '\n' ' ' < /sys/kernel/iofault/objects)" = "devices 0 policies 0 " ]; do
+		n=$((n + 1))
+		[ $n -ge 100 ] && { cat /sys/kernel/iofault/objects; return 1; }
+		sleep 0.05
+	done
+}

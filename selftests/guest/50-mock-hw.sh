@@ -11,46 +11,14 @@
 load_iofault vtd=2 smmu=1 prq_size=16 evtq_size=16 ||
 	{ not_ok "modules load"; exit 1; }
 
-# ctl DEV FILE LINE: write LINE to a control file of DEV; fails with the
-# file's errno (the shell prints its text).
-ctl() {
-	echo "$3" > $MOCK/$1/$2
-}
-
 # logged DEV REGEX: the hardware log of DEV has a line matching REGEX
 logged() {
 	grep -qE -- "$2" $MOCK/$1/hwlog
 }
 
-# settled DEV: what is unanswered once DEV's queue is drained and every
-# group is answered but the deferred ones ("unanswered N")
-settled() {
-	cat $MOCK/$1/settle
-}
-
 # cookie DEV [N]: the cookie of the Nth (first) group DEV's resolver deferred
 cookie() {
 	sed -n "${2:-1}s/^cookie=\(0x[0-9a-f]*\) .*/\1/p" $MOCK/$1/deferred
-}
-
-# exactly_once DEV ISSUED: DEV's hardware issued ISSUED groups, got one
-# answer for each and nothing else
-exactly_once() {
-	_got="issued $(hw $1 issued) answered $(hw $1 answered)"
-	_got="$_got auto $(hw $1 auto) unanswered $(hw $1 unanswered)"
-	_got="$_got duplicate $(hw $1 duplicate)"
-	[ "$_got" = "issued $2 answered $(($2 - $(hw $1 auto))) auto $(hw $1 auto) unanswered 0 duplicate 0" ] ||
-		{ echo "$1: $_got"; return 1; }
-}
-
-# wait_for CMD...: retry CMD for up to 10 s
-wait_for() {
-	_n=0
-	until "$@"; do
-		_n=$((_n + 1))
-		[ $_n -ge 100 ] && return 1
-		sleep 0.1
-	done
 }
 
 for dev in vtd0 vtd1 smmu0; do

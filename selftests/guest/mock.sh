@@ -68,3 +68,35 @@ no_objects_left() {
 		sleep 0.05
 	done
 }
+
+# ctl DEV FILE LINE: write LINE to a control file of DEV; fails with the
+# file's errno (the shell prints its text).
+ctl() {
+	echo "$3" > $MOCK/$1/$2
+}
+
+# settled DEV: what is unanswered once DEV's queue is drained and every
+# group is answered but the deferred ones ("unanswered N")
+settled() {
+	cat $MOCK/$1/settle
+}
+
+# exactly_once DEV ISSUED: DEV's hardware issued ISSUED groups, got one
+# answer for each and nothing else
+exactly_once() {
+	_got="issued $(hw $1 issued) answered $(hw $1 answered)"
+	_got="$_got auto $(hw $1 auto) unanswered $(hw $1 unanswered)"
+	_got="$_got duplicate $(hw $1 duplicate)"
+	[ "$_got" = "issued $2 answered $(($2 - $(hw $1 auto))) auto $(hw $1 auto) unanswered 0 duplicate 0" ] ||
+		{ echo "$1: $_got"; return 1; }
+}
+
+# wait_for CMD...: retry CMD for up to 10 s
+wait_for() {
+	_n=0
+	until "$@"; do
+		_n=$((_n + 1))
+		[ $_n -ge 100 ] && return 1
+		sleep 0.1
+	done
+}

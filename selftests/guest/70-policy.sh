@@ -57,10 +57,9 @@ rm -f $EV
 check "attach a forwarding policy with a 100 ms timeout" \
 	iofaultctl attach $PROGS/lifecycle.bpf.o --dev vtd0 --set verdict=2
 echo 100 > /sys/class/iofault/vtd0/timeout_ms
-iofaultctl listen --dev vtd0 --respond none >/dev/null 2>&1 &
+iofaultctl listen --dev vtd0 --respond none >/dev/null 2>/tmp/listen.err &
 LISTENER=$!
-wait_for grep -q . /proc/$LISTENER/fdinfo/3 2>/dev/null
-sleep 0.3
+wait_for grep -q '^listening on' /tmp/listen.err
 inject vtd0 "count=20 pasid=3"
 settle vtd0
 check "a policy whose forwarded groups keep timing out is ejected" \
@@ -97,7 +96,7 @@ check "both policies answered some" test "$(hw vtd1 success)" -gt 0 -a "$(hw vtd
 check "the device is left with one policy" policy_is vtd1 "device fail_all"
 
 iofaultctl detach --all >/dev/null
-check "no device or policy object is left after unload" \
-	sh -c '. ./lib.sh; . ./mock.sh; rmmod iofault_mock && no_objects_left'
+check "the mock driver unloads" rmmod iofault_mock
+check "no device or policy object is left" no_objects_left
 check "iofault unloads" unload_iofault
 rm -f $EV

@@ -12,7 +12,9 @@ struct bpf_map;
 
 /* Where the module shows its devices and its global policy. */
 #define SYSFS_CLASS_DIR		"/sys/class/iofault"
-#define SYSFS_GLOBAL_POLICY	"/sys/kernel/iofault/global_policy"
+#define SYSFS_KERNEL_DIR	"/sys/kernel/iofault"
+#define SYSFS_GLOBAL_POLICY	SYSFS_KERNEL_DIR "/global_policy"
+#define SYSFS_GLOBAL_LAST_EXIT	SYSFS_KERNEL_DIR "/global_last_exit"
 
 /* Where attached policies keep their links. */
 #define BPFFS_DIR		"/sys/fs/bpf"

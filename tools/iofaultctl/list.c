@@ -15,6 +15,7 @@ struct device {
 	unsigned long id;
 	char driver[64];
 	char policy[2 * IOFAULT_NAME_LEN];
+	char last_exit[IOFAULT_EXIT_MSG_LEN + 3 * IOFAULT_NAME_LEN];
 };
 
 struct devices {
@@ -46,6 +47,9 @@ static int read_device(const char *name, struct device *d)
 		err = read_attr(name, "driver", d->driver, sizeof(d->driver));
 	if (!err)
 		err = read_attr(name, "policy", d->policy, sizeof(d->policy));
+	if (!err)
+		err = read_attr(name, "last_exit", d->last_exit,
+				sizeof(d->last_exit));
 	if (err)
 		return err;
 	errno = 0;
@@ -120,21 +124,32 @@ static void print_devices(const struct devices *ds)
 		wd = len > wd ? len : wd;
 	}
 	printf("%-6s %-*s %-*s %s\n", "ID", wn, "DEVICE", wd, "DRIVER", "POLICY");
-	for (i = 0; i < ds->n; i++)
+	for (i = 0; i < ds->n; i++) {
 		printf("%-6lu %-*s %-*s %s\n", ds->v[i].id, wn, ds->v[i].name,
 		       wd, ds->v[i].driver, ds->v[i].policy);
+		/* Why the last policy stopped: "KIND CODE POLICY: MESSAGE". */
+		if (ds->v[i].last_exit[0])
+			printf("%-6s %-*s last stop: %s\n", "", wn, "",
+			       ds->v[i].last_exit);
+	}
 }
 
 static int print_global(void)
 {
 	char name[IOFAULT_NAME_LEN + 1];
+	char last_exit[IOFAULT_EXIT_MSG_LEN + 3 * IOFAULT_NAME_LEN];
 	int err = sysfs_read(SYSFS_GLOBAL_POLICY, name, sizeof(name));
 
+	if (!err)
+		err = sysfs_read(SYSFS_GLOBAL_LAST_EXIT, last_exit,
+				 sizeof(last_exit));
 	if (err) {
-		errmsg("cannot read %s: %s", SYSFS_GLOBAL_POLICY, strerror(-err));
+		errmsg("cannot read %s: %s", SYSFS_KERNEL_DIR, strerror(-err));
 		return -1;
 	}
 	printf("global policy: %s\n", name[0] ? name : "none");
+	if (last_exit[0])
+		printf("global policy last stop: %s\n", last_exit);
 	return 0;
 }
 

@@ -142,15 +142,17 @@ static unsigned long vtd_desc_key(const struct vtd_desc *d)
 
 /*
  * The page request queue is full, or an overflow is not cleared yet.
- * VT-d (chapter 7, page request handling): the hardware sets PRS_REG.PRO
- * and does not write the request. A request that needs a response is
- * answered by the hardware itself with a Success page group response:
- * the device retries its translation and, still faulting, asks again; a
- * request that needs none is dropped, and its group reaches software
- * incomplete or not at all. While PRO is set, every request is handled
- * so, room or not: only software clears PRO. (QEMU's VT-d, the RISC-V
- * IOMMU spec's page request queue, and Linux's clearing of PRO only once
- * the queue is empty all follow this.)
+ * Intel VT-d specification (rev. 3.x, chapter 7, page request queue
+ * overflow): the hardware sets PRS_REG.PRO and does not write the
+ * request. A request that needs a response (LPIG or PDP) is answered by
+ * the hardware itself with a Success page group response, so the device
+ * retries its translation and, still faulting, asks again; a request that
+ * needs none is dropped, and its group reaches software incomplete or not
+ * at all. While PRO is set, every request is handled so, room or not:
+ * only software clears PRO. QEMU's VT-d model stops queueing while PRO is
+ * set too, the RISC-V IOMMU specification, which follows this design,
+ * gives the same automatic Success, and Linux's PRQ thread clears PRO
+ * only once the queue is empty (vtd_drain()).
  */
 static void vtd_overflow(struct mock_dev *md, const struct vtd_desc *req)
 {

@@ -265,6 +265,37 @@ static int iofault_policy_publish(struct iofault_policy *pol)
 	return 0;
 }
 
+/* Remember why @pol stopped, on its device or globally. */
+static void iofault_policy_record_exit(struct iofault_policy *pol)
+{
+	struct iofault_device *idev = pol->idev;
+
+	if (idev) {
+		idev->last_exit = pol->exit;
+		strscpy(idev->last_exit_policy, pol->ops->name,
+			sizeof(idev->last_exit_policy));
+	} else {
+		iofault_global_last_exit = pol->exit;
+		strscpy(iofault_global_last_exit_policy, pol->ops->name,
+			sizeof(iofault_global_last_exit_policy));
+	}
+}
+
+/* Run @pol's init, if any; on refusal record it and return an errno. */
+static int iofault_policy_init(struct iofault_policy *pol)
+{
+	int err;
+
+	if (!pol->ops->init)
+		return 0;
+	err = pol->ops->init();
+	if (!err)
+		return 0;
+	iofault_policy_set_exit(pol, IOFAULT_EXIT_INIT_FAILED, err,
+				"init returned %d", err);
+	return err < 0 && err >= -MAX_ERRNO ? err : -EINVAL;
+}
+
 /*
  * Stop deciding with @pol and record why on its device (or globally).
  * Caller holds iofault_lock; the caller frees @pol after running its exit.
@@ -277,19 +308,10 @@ static void iofault_policy_unpublish(struct iofault_policy *pol)
 		return;
 	RCU_INIT_POINTER(*pol->slot, NULL);
 	pol->slot = NULL;
-	if (idev) {
-		if (pol->ops->timeout_ms)
-			iofault_set_limit(idev, "timeout_ms",
-					  idev->saved_timeout_ms);
-		idev->last_exit = pol->exit;
-		strscpy(idev->last_exit_policy, pol->ops->name,
-			sizeof(idev->last_exit_policy));
-		pol->idev = NULL;
-	} else {
-		iofault_global_last_exit = pol->exit;
-		strscpy(iofault_global_last_exit_policy, pol->ops->name,
-			sizeof(iofault_global_last_exit_policy));
-	}
+	iofault_policy_record_exit(pol);
+	if (idev && pol->ops->timeout_ms)
+		iofault_set_limit(idev, "timeout_ms", idev->saved_timeout_ms);
+	pol->idev = NULL;
 }
 
 int iofault_policy_attach(struct iofault_policy *pol)
@@ -300,14 +322,8 @@ int iofault_policy_attach(struct iofault_policy *pol)
 	mutex_lock(&iofault_lock);
 	/* The same map attached through a second link. */
 	err = iofault_policy_find(ops) ? -EBUSY : iofault_policy_slot(ops, pol);
-	if (!err && ops->init) {
-		err = ops->init();
-		if (err) {
-			iofault_policy_set_exit(pol, IOFAULT_EXIT_INIT_FAILED, err,
-						"init returned %d", err);
-			err = err < 0 && err >= -MAX_ERRNO ? err : -EINVAL;
-		}
-	}
+	if (!err)
+		err = iofault_policy_init(pol);
 	if (!err)
 		err = iofault_policy_publish(pol);
 	mutex_unlock(&iofault_lock);
@@ -364,6 +380,8 @@ int iofault_policy_replace(struct iofault_policy *pol,
 		err = -EBUSY;
 	else if (!old || !old->slot || atomic_read(&old->stopping))
 		err = -ENODEV;
+	if (!err)
+		err = iofault_policy_init(pol);
 	if (!err) {
 		pol->slot = old->slot;
 		pol->idev = old->idev;
@@ -372,15 +390,14 @@ int iofault_policy_replace(struct iofault_policy *pol,
 		old->slot = NULL;
 		iofault_policy_set_exit(old, IOFAULT_EXIT_REPLACED, 0,
 					"replaced by %s", pol->ops->name);
-		if (pol->idev) {
-			pol->idev->last_exit = old->exit;
-			strscpy(pol->idev->last_exit_policy, old_ops->name,
-				sizeof(pol->idev->last_exit_policy));
-		}
+		iofault_policy_record_exit(old);
 	}
 	mutex_unlock(&iofault_lock);
-	if (err)
+	if (err) {
+		if (pol->exit.kind == IOFAULT_EXIT_INIT_FAILED && pol->ops->exit)
+			pol->ops->exit(&pol->exit);
 		return err;
+	}
 
 	synchronize_rcu();
 	if (old->ops->exit)

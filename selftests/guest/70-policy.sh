@@ -34,7 +34,8 @@ check "sysfs says why it stopped" grep -q "^detached 0 lifecycle: detached" \
 rm -f $EV
 check_fail "a policy whose init refuses is not attached" "Operation not permitted" \
 	iofaultctl attach $PROGS/lifecycle.bpf.o --dev vtd0 --set refuse=1
-check_eq "its exit ran all the same, saying init failed" "1 6 -1" \
+# The code, -1, reads back as a u64 word.
+check_eq "its exit ran all the same, saying init failed" "1 6 18446744073709551615" \
 	"$(ev 1) $(ev 2) $(ev 3)"
 check "the device keeps the built-in default" policy_is vtd0 "builtin default"
 
@@ -51,6 +52,12 @@ check "iofaultctl list says why" sh -c 'iofaultctl list | grep -q ejected_invali
 check "the kernel log says why" sh -c 'dmesg | grep -q "policy bad_verdict ejected: returned verdict 7"'
 check "its link is dead: a new policy attaches in its place" \
 	iofaultctl attach $BPF/fail_all.bpf.o --dev vtd0
+check_fail "a replacement whose init refuses is refused" "init callback refused" \
+	iofaultctl replace $PROGS/lifecycle.bpf.o --dev vtd0 --set refuse=1
+check "the device keeps its policy" policy_is vtd0 "device fail_all"
+check "a replacement replaces" iofaultctl replace $BPF/default.bpf.o --dev vtd0
+check "sysfs says why the old one stopped" grep -q "^replaced 0 fail_all: replaced by default" \
+	/sys/class/iofault/vtd0/last_exit
 check "detach it" iofaultctl detach --dev vtd0
 
 rm -f $EV

@@ -448,8 +448,8 @@ static ssize_t mock_settle_read(struct file *file, char __user *ubuf,
 
 	if (*ppos)
 		return 0;
-	if (wait_event_interruptible_timeout(md->wq, mock_hw_settled(md),
-					     MOCK_SETTLE_TIMEOUT) < 0)
+	if (wait_event_killable_timeout(md->wq, mock_hw_settled(md),
+					MOCK_SETTLE_TIMEOUT) < 0)
 		return -EINTR;
 	n = scnprintf(buf, sizeof(buf), "unanswered %u\n",
 		      READ_ONCE(md->outstanding));

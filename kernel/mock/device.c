@@ -80,8 +80,8 @@ static int mock_wait_drained(struct mock_dev *md)
 	mutex_lock(&md->lock);
 	target = md->produced;
 	mutex_unlock(&md->lock);
-	if (wait_event_interruptible(md->wq, READ_ONCE(md->paused) ||
-				     READ_ONCE(md->consumed) >= target))
+	if (wait_event_killable(md->wq, READ_ONCE(md->paused) ||
+				READ_ONCE(md->consumed) >= target))
 		return -EINTR;
 	return 0;
 }
@@ -124,7 +124,7 @@ int mock_storm(struct mock_dev *md, u32 groups, u32 pasids, u32 pages)
 	u32 i;
 	int err = 0;
 
-	if (mutex_lock_interruptible(&md->storm_lock))
+	if (mutex_lock_killable(&md->storm_lock))
 		return -EINTR;
 	for (i = 0; i < groups && !err; i++) {
 		r.pasid = 1 + i % pasids;

@@ -226,7 +226,9 @@ static bool mock_can_send(struct mock_dev *md, bool group)
  * PRI "Outstanding Page Request Allocation"; a stalling master has a
  * bounded number of transactions in flight). A paused queue never frees
  * room, so then the device does not wait: that is how tests overflow it.
- * Called and returns with md->lock held; -EINTR on a signal.
+ * Called and returns with md->lock held; -EINTR on a fatal signal. Only
+ * a fatal signal ends the device's waits: a write to inject or storm that
+ * any signal cut short (a shell's SIGCHLD) would lose its last requests.
  */
 int mock_wait_room(struct mock_dev *md, bool group)
 {
@@ -234,7 +236,7 @@ int mock_wait_room(struct mock_dev *md, bool group)
 	while (!mock_can_send(md, group)) {
 		mutex_unlock(&md->lock);
 		mock_kick(md);
-		if (wait_event_interruptible(md->wq, mock_can_send(md, group))) {
+		if (wait_event_killable(md->wq, mock_can_send(md, group))) {
 			mutex_lock(&md->lock);
 			return -EINTR;
 		}

@@ -424,6 +424,24 @@ ssize_t iofault_stats_show(struct iofault_device *idev, char *buf)
 	return len;
 }
 
+/*
+ * The latency histogram, one bucket a line: "LOW_NS COUNT" counts the
+ * groups answered between LOW_NS and twice that after their report.
+ */
+ssize_t iofault_latency_show(struct iofault_device *idev, char *buf)
+{
+	ssize_t len = 0;
+	int i;
+
+	mutex_lock(&idev->lock);
+	for (i = 0; i < IOFAULT_LAT_BUCKETS; i++)
+		len += sysfs_emit_at(buf, len, "%llu %llu\n",
+				     i ? 1ULL << i : 0,
+				     idev->tracker.stats.latency[i]);
+	mutex_unlock(&idev->lock);
+	return len;
+}
+
 int iofault_fault_path_init(void)
 {
 	/* Resolvers may sleep for long: keep them off the system queues. */

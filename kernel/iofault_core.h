@@ -184,6 +184,7 @@ int iofault_fault_init(struct iofault_device *idev,
 void iofault_fault_exit(struct iofault_device *idev);
 int iofault_set_limit(struct iofault_device *idev, const char *limit, u32 val);
 ssize_t iofault_stats_show(struct iofault_device *idev, char *buf);
+ssize_t iofault_latency_show(struct iofault_device *idev, char *buf);
 
 int iofault_queue_init(void);
 void iofault_queue_exit(void);

@@ -55,6 +55,13 @@ static ssize_t stats_show(struct device *dev, struct device_attribute *attr,
 }
 static DEVICE_ATTR_RO(stats);
 
+static ssize_t latency_show(struct device *dev, struct device_attribute *attr,
+			    char *buf)
+{
+	return iofault_latency_show(to_idev(dev), buf);
+}
+static DEVICE_ATTR_RO(latency);
+
 /* Limits, settable at run time: quota, partial_max, timeout_ms. */
 static ssize_t limit_show(struct device *dev, struct device_attribute *attr,
 			  char *buf)
@@ -95,6 +102,7 @@ static struct attribute *iofault_dev_attrs[] = {
 	&dev_attr_policy.attr,
 	&dev_attr_last_exit.attr,
 	&dev_attr_stats.attr,
+	&dev_attr_latency.attr,
 	&dev_attr_quota.attr,
 	&dev_attr_partial_max.attr,
 	&dev_attr_timeout_ms.attr,

@@ -365,11 +365,21 @@ enum iofault_admit iofault_tracker_report(struct iofault_tracker *t,
 	return IOFAULT_ADMIT_GROUP;
 }
 
+/* The histogram bucket of a latency: floor(log2(ns)), 0 for 0 and 1. */
+static u32 latency_bucket(u64 ns)
+{
+	u32 b = ns ? 63 - __builtin_clzll(ns) : 0;
+
+	return b < IOFAULT_LAT_BUCKETS ? b : IOFAULT_LAT_BUCKETS - 1;
+}
+
 /* Answer a pending group: the one place a tracked group reaches hardware. */
 void iofault_tracker_answer(struct iofault_tracker *t,
 			    struct iofault_group *g, u32 code,
 			    enum iofault_end end, u64 now)
 {
+	u64 latency = now > g->arrival ? now - g->arrival : 0;
+
 	g->state = IOFAULT_GROUP_ANSWERED;
 	g->end = end;
 	hlist_del(&g->hnode);
@@ -378,7 +388,8 @@ void iofault_tracker_answer(struct iofault_tracker *t,
 	t->outstanding--;
 	t->stats.ended[end]++;
 	t->stats.codes[code]++;
-	t->answer(t, g, code, end, now > g->arrival ? now - g->arrival : 0);
+	t->stats.latency[latency_bucket(latency)]++;
+	t->answer(t, g, code, end, latency);
 	if (!g->held)
 		release_group(t, g);
 }

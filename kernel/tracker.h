@@ -74,6 +74,9 @@ struct iofault_group {
 	struct list_head qnode;		/* the queue of whoever works on it */
 };
 
+/* Latency histogram: bucket i counts answers after [2^i, 2^(i+1)) ns. */
+#define IOFAULT_LAT_BUCKETS	40
+
 struct iofault_tracker_stats {
 	u64 requests;			/* page requests reported */
 	u64 groups;			/* groups admitted */
@@ -81,6 +84,7 @@ struct iofault_tracker_stats {
 	u64 ended[IOFAULT_END_NR];	/* groups answered, by how */
 	u64 codes[IOFAULT_RESP_NR];	/* groups answered, by code */
 	u64 rejected[IOFAULT_REJECT_NR];	/* responses refused, by reason */
+	u64 latency[IOFAULT_LAT_BUCKETS];	/* tracked groups, report to answer */
 };
 
 struct iofault_tracker;

@@ -5,22 +5,6 @@
 cd "$(dirname "$0")"
 
 OUT=/tmp/listen.out
-ERR=/tmp/listen.err
-
-# listen DEV ARGS...: start iofaultctl listen in the background, wait
-# until its descriptor is open
-listen() {
-	dev=$1
-	shift
-	iofaultctl listen --dev "$dev" "$@" >$OUT 2>$ERR &
-	LISTENER=$!
-	n=0
-	until grep -q '^listening on' $ERR; do
-		n=$((n + 1))
-		[ $n -ge 200 ] && { diag "listener did not start: $(cat $ERR)"; return 1; }
-		sleep 0.05
-	done
-}
 
 load_iofault || { not_ok "modules load"; exit 1; }
 rm -f /sys/fs/bpf/lifecycle_events

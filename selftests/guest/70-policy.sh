@@ -64,9 +64,7 @@ rm -f $EV
 check "attach a forwarding policy with a 100 ms timeout" \
 	iofaultctl attach $PROGS/lifecycle.bpf.o --dev vtd0 --set verdict=2
 echo 100 > /sys/class/iofault/vtd0/timeout_ms
-iofaultctl listen --dev vtd0 --respond none >/dev/null 2>/tmp/listen.err &
-LISTENER=$!
-wait_for grep -q '^listening on' /tmp/listen.err
+listen vtd0 --respond none
 inject vtd0 "count=20 pasid=3"
 settle vtd0
 check "a policy whose forwarded groups keep timing out is ejected" \

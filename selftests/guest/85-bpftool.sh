@@ -10,7 +10,7 @@ rm -rf $PIN
 
 check "it is the patched bpftool" sh -c 'bpftool version | grep -q "^bpftool v.*+iofault"'
 check "bpftool struct_ops register attaches a policy" \
-	sh -c "bpftool struct_ops register $BPF/fail_all.bpf.o $PIN | grep -qE '^Registered iofault_ops fail_all map id [0-9]+ link id [0-9]+$'"
+	sh -c "bpftool struct_ops register $BPF/fail_all.bpf.o $PIN 2>&1 | grep -qE '^Registered iofault_ops fail_all map id [0-9]+ link id [0-9]+$'"
 check_eq "as the global policy (its target is empty)" fail_all \
 	"$(cat /sys/kernel/iofault/global_policy)"
 check "bpftool struct_ops show names the type" \

@@ -100,3 +100,15 @@ wait_for() {
 		sleep 0.1
 	done
 }
+
+# listen DEV ARGS...: start `iofaultctl listen` in the background ($LISTENER),
+# its output in /tmp/listen.out, and wait until its descriptor is open
+listen() {
+	_dev=$1
+	shift
+	rm -f /tmp/listen.err
+	iofaultctl listen --dev "$_dev" "$@" >/tmp/listen.out 2>/tmp/listen.err &
+	LISTENER=$!
+	wait_for grep -q '^listening on' /tmp/listen.err ||
+		{ diag "listener did not start: $(cat /tmp/listen.err)"; return 1; }
+}

@@ -108,6 +108,8 @@ static void test_single_group(void)
 	   "the hardware gets it once");
 	ok(hw[0].priv0 == 0xfeed, "with the request's private data");
 	ok(hw[0].latency == 5 * MS, "and its latency");
+	/* 5 ms is in [2^22, 2^23) ns. */
+	ok(t.stats.latency[22] == 1, "the latency histogram counts it in its log2 bucket");
 	done("single group");
 }
 

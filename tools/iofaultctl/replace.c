@@ -80,7 +80,9 @@ static void update_error(const struct policy_args *a, const char *name,
 		stopped_error(a->dev);
 		break;
 	case EPERM:
-		perm_error(a->obj);
+		/* Loading needed the privileges already: its init refused. */
+		errmsg("cannot replace %s by %s from %s: its init callback refused: %s",
+		       old_policy(a->dev), name, a->obj, strerror(err));
 		break;
 	case EINVAL:
 		errmsg("cannot replace %s by %s from %s: the kernel refused it (both must have the same target and timeout_ms): %s",

@@ -462,6 +462,46 @@ static const struct file_operations mock_settle_fops = {
 	.read = mock_settle_read,
 };
 
+/* unplug (write a device's name): hot-remove it, see mock_unplug(). */
+static ssize_t mock_unplug_write(struct file *file, const char __user *ubuf,
+				 size_t len, loff_t *ppos)
+{
+	char name[IOFAULT_NAME_LEN];
+	ssize_t n;
+	int err;
+
+	n = strncpy_from_user(name, ubuf, min(len, sizeof(name) - 1));
+	if (n < 0)
+		return n;
+	name[n] = '\0';
+	strim(name);
+	err = mock_unplug(name);
+	return err ?: len;
+}
+
+static const struct file_operations mock_unplug_fops = {
+	.owner = THIS_MODULE,
+	.write = mock_unplug_write,
+};
+
+/* unplugged: "NAME issued N answered N auto N unanswered N duplicate N" */
+static ssize_t mock_unplugged_file_read(struct file *file, char __user *ubuf,
+					size_t len, loff_t *ppos)
+{
+	return mock_unplugged_read(ubuf, len, ppos);
+}
+
+static const struct file_operations mock_unplugged_fops = {
+	.owner = THIS_MODULE,
+	.read = mock_unplugged_file_read,
+};
+
+void mock_debugfs_create_root(struct dentry *root)
+{
+	debugfs_create_file("unplug", 0200, root, NULL, &mock_unplug_fops);
+	debugfs_create_file("unplugged", 0400, root, NULL, &mock_unplugged_fops);
+}
+
 void mock_debugfs_create(struct mock_dev *md, struct dentry *parent)
 {
 	md->dir = debugfs_create_dir(md->name, parent);

@@ -81,6 +81,7 @@ static int mock_wait_drained(struct mock_dev *md)
 	target = md->produced;
 	mutex_unlock(&md->lock);
 	if (wait_event_killable(md->wq, READ_ONCE(md->paused) ||
+				READ_ONCE(md->unplugged) ||
 				READ_ONCE(md->consumed) >= target))
 		return -EINTR;
 	return 0;
@@ -99,7 +100,8 @@ int mock_inject(struct mock_dev *md, const struct mock_req *req, u32 count,
 	int err;
 
 	for (i = 0; i < count; i++) {
-		err = mock_send_group(md, &r, pages, complete);
+		err = READ_ONCE(md->unplugged) ? -ENODEV :
+		      mock_send_group(md, &r, pages, complete);
 		if (err)
 			return err;
 		r.grpid = (r.grpid + 1) % md->hw->grpid_limit;
@@ -136,6 +138,8 @@ int mock_storm(struct mock_dev *md, u32 groups, u32 pasids, u32 pages)
 			err = mock_send_group(md, &r, pages, true);
 		if (!err && fatal_signal_pending(current))
 			err = -EINTR;
+		if (!err && READ_ONCE(md->unplugged))
+			err = -ENODEV;
 		cond_resched();
 	}
 	if (!err)

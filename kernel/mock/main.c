@@ -91,28 +91,90 @@ free:
 	return ERR_PTR(err);
 }
 
-static void mock_dev_destroy(struct mock_dev *md)
+/*
+ * Take @md away. Hot-removal (@drain) stops the device first, then lets
+ * the driver report what is still queued, as a driver does before it
+ * unregisters; unloading drops the queue. Returns the hardware's record.
+ */
+static struct mock_counters mock_dev_destroy(struct mock_dev *md, bool drain)
 {
+	struct mock_counters c;
+
+	/* The device stops sending: its waiting writers give up. */
+	WRITE_ONCE(md->unplugged, true);
+	wake_up_all(&md->wq);
 	/* Once the files are gone, no write runs: the device is silent. */
 	debugfs_remove(md->dir);
+	if (drain)
+		flush_work(&md->drain);
 	/* The driver stops draining: what is still queued is never reported. */
 	cancel_work_sync(&md->drain);
 	/* iofault answers the outstanding groups: page_response() runs. */
 	iofault_device_unregister(md->idev);
+	mutex_lock(&md->lock);
+	c = md->c;
+	c.unanswered = md->outstanding;
+	mutex_unlock(&md->lock);
 	mock_deferred_free(md);
 	mock_pt_destroy(md);
 	md->hw->exit(md);
 	mock_track_destroy(md);
 	kvfree(md);
+	return c;
+}
+
+/* What the hardware recorded of each unplugged device, for tests. */
+static char *mock_unplugged_log;
+static size_t mock_unplugged_len;
+static DEFINE_MUTEX(mock_unplug_lock);
+
+/* Hot-remove device @name: its hardware record goes to the unplugged log. */
+int mock_unplug(const char *name)
+{
+	struct mock_counters c;
+	struct mock_dev *md = NULL;
+	unsigned int i;
+
+	mutex_lock(&mock_unplug_lock);
+	for (i = 0; i < mock_ndevs && !md; i++) {
+		if (!strcmp(mock_devs[i]->name, name)) {
+			md = mock_devs[i];
+			mock_devs[i] = mock_devs[--mock_ndevs];
+		}
+	}
+	if (!md) {
+		mutex_unlock(&mock_unplug_lock);
+		return -ENODEV;
+	}
+	c = mock_dev_destroy(md, true);
+	mock_unplugged_len += scnprintf(mock_unplugged_log + mock_unplugged_len,
+					MOCK_UNPLUGGED_LOG - mock_unplugged_len,
+					"%s issued %llu answered %llu auto %llu unanswered %u duplicate %llu\n",
+					name, c.issued, c.answered, c.autoresp,
+					c.unanswered, c.duplicate);
+	mutex_unlock(&mock_unplug_lock);
+	return 0;
+}
+
+ssize_t mock_unplugged_read(char __user *ubuf, size_t len, loff_t *ppos)
+{
+	ssize_t n;
+
+	mutex_lock(&mock_unplug_lock);
+	n = simple_read_from_buffer(ubuf, len, ppos, mock_unplugged_log,
+				    mock_unplugged_len);
+	mutex_unlock(&mock_unplug_lock);
+	return n;
 }
 
 static void mock_destroy_all(void)
 {
 	while (mock_ndevs)
-		mock_dev_destroy(mock_devs[--mock_ndevs]);
+		mock_dev_destroy(mock_devs[--mock_ndevs], false);
 	kfree(mock_devs);
 	debugfs_remove(mock_root);
 	platform_device_unregister(mock_pdev);
+	kfree(mock_unplugged_log);
 }
 
 static int mock_create_kind(const struct mock_hw_ops *hw, unsigned int n,
@@ -145,8 +207,12 @@ static int __init mock_init(void)
 	    !mock_queue_size_ok(prq_size) || !mock_queue_size_ok(evtq_size))
 		return -EINVAL;
 	mock_devs = kcalloc(vtd + smmu, sizeof(*mock_devs), GFP_KERNEL);
-	if (!mock_devs)
+	mock_unplugged_log = kzalloc(MOCK_UNPLUGGED_LOG, GFP_KERNEL);
+	if (!mock_devs || !mock_unplugged_log) {
+		kfree(mock_devs);
+		kfree(mock_unplugged_log);
 		return -ENOMEM;
+	}
 	mock_pdev = platform_device_register_simple(KBUILD_MODNAME,
 						    PLATFORM_DEVID_NONE,
 						    NULL, 0);
@@ -155,6 +221,7 @@ static int __init mock_init(void)
 		return PTR_ERR(mock_pdev);
 	}
 	mock_root = debugfs_create_dir(KBUILD_MODNAME, NULL);
+	mock_debugfs_create_root(mock_root);
 	err = mock_create_kind(&mock_vtd_ops, vtd, prq_size) ?:
 	      mock_create_kind(&mock_smmu_ops, smmu, evtq_size);
 	if (err)

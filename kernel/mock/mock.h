@@ -80,7 +80,10 @@ struct mock_counters {
 	u64 dropped;		/* VT-d: of those, requests needing no response */
 	u64 responses;		/* responses received from software */
 	u64 codes[IOFAULT_RESP_NR];	/* of those, by code */
+	u32 unanswered;		/* at removal: issued groups never answered */
 };
+
+#define MOCK_UNPLUGGED_LOG	8192	/* bytes of the unplugged devices' records */
 
 struct mock_dev;
 struct seq_file;
@@ -148,6 +151,7 @@ struct mock_dev {
 	struct mutex lock;
 	wait_queue_head_t wq;
 	bool paused;
+	bool unplugged;			/* hot-removed: the device sends no more */
 	struct xarray groups;
 	u32 outstanding;
 	u64 resp_gen;
@@ -168,6 +172,10 @@ struct mock_dev {
 
 	struct mutex storm_lock;
 };
+
+int mock_unplug(const char *name);
+ssize_t mock_unplugged_read(char __user *ubuf, size_t len, loff_t *ppos);
+void mock_debugfs_create_root(struct dentry *root);
 
 extern const struct mock_hw_ops mock_vtd_ops;
 extern const struct mock_hw_ops mock_smmu_ops;

@@ -214,7 +214,7 @@ void mock_kick(struct mock_dev *md)
  */
 static bool mock_can_send(struct mock_dev *md, bool group)
 {
-	return READ_ONCE(md->paused) ||
+	return READ_ONCE(md->paused) || READ_ONCE(md->unplugged) ||
 	       (md->hw->room(md) &&
 		(!group || READ_ONCE(md->outstanding) < md->alloc));
 }
@@ -226,7 +226,8 @@ static bool mock_can_send(struct mock_dev *md, bool group)
  * PRI "Outstanding Page Request Allocation"; a stalling master has a
  * bounded number of transactions in flight). A paused queue never frees
  * room, so then the device does not wait: that is how tests overflow it.
- * Called and returns with md->lock held; -EINTR on a fatal signal. Only
+ * Called and returns with md->lock held; -EINTR on a fatal signal,
+ * -ENODEV once the device is unplugged. Only
  * a fatal signal ends the device's waits: a write to inject or storm that
  * any signal cut short (a shell's SIGCHLD) would lose its last requests.
  */
@@ -242,5 +243,5 @@ int mock_wait_room(struct mock_dev *md, bool group)
 		}
 		mutex_lock(&md->lock);
 	}
-	return 0;
+	return READ_ONCE(md->unplugged) ? -ENODEV : 0;
 }

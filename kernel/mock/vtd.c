@@ -261,8 +261,11 @@ static int vtd_pick_grpid(struct mock_dev *md, struct mock_req *req)
 		}
 		gen = md->resp_gen;
 		mutex_unlock(&md->lock);
-		if (wait_event_killable(md->wq, READ_ONCE(md->resp_gen) != gen))
+		if (wait_event_killable(md->wq, READ_ONCE(md->resp_gen) != gen ||
+					READ_ONCE(md->unplugged)))
 			return -EINTR;
+		if (READ_ONCE(md->unplugged))
+			return -ENODEV;
 	}
 }
 

@@ -109,6 +109,6 @@ listen() {
 	rm -f /tmp/listen.err
 	iofaultctl listen --dev "$_dev" "$@" >/tmp/listen.out 2>/tmp/listen.err &
 	LISTENER=$!
-	wait_for grep -q '^listening on' /tmp/listen.err ||
+	wait_for grep -qs '^listening on' /tmp/listen.err ||
 		{ diag "listener did not start: $(cat /tmp/listen.err)"; return 1; }
 }

@@ -12,12 +12,25 @@ iofaultctl list
 echo
 echo "== attach bpf/fail_writes.bpf.o to vtd0 (fails every write fault)"
 iofaultctl attach /usr/share/iofault/bpf/fail_writes.bpf.o --dev vtd0
+echo
+echo "== attach bpf/forward_pasids.bpf.o to vtd1 (PASIDs 7-8 go to user space)"
+iofaultctl attach /usr/share/iofault/bpf/forward_pasids.bpf.o --dev vtd1 \
+	--set pasid_min=7 --set pasid_max=8
+echo "   and a user-space handler (a VMM's stand-in) answers them"
+iofaultctl listen --dev vtd1 --quiet --respond success 2>/tmp/listen.err &
+LISTENER=$!
+until grep -qs '^listening on' /tmp/listen.err; do sleep 0.1; done
 iofaultctl list
 echo
 echo "== storm: on each device, 3000 read and 1000 write page-request groups"
+# A VT-d group index has 9 bits: 500 groups a PASID.
 for dev in vtd0 vtd1; do
-	printf '%s\n' "count=3000 pasid=1 addr=0x10000000 perm=r" \
-		"count=1000 pasid=2 grpid=3000 addr=0x20000000 perm=rw" > $MOCK/$dev/inject
+	for pasid in 1 2 3 4 5 6; do
+		echo "count=500 pasid=$pasid addr=0x10000000 perm=r"
+	done > $MOCK/$dev/inject
+	for pasid in 7 8; do
+		echo "count=500 pasid=$pasid addr=0x20000000 perm=rw"
+	done > $MOCK/$dev/inject
 done
 # Resolvers answer from a worker: wait until nothing is outstanding.
 for dev in vtd0 vtd1; do
@@ -40,4 +53,7 @@ echo "== what each device's hardware received"
 for dev in vtd0 vtd1; do
 	echo "$dev: $(tr '\n' ' ' < $MOCK/$dev/hwstats)"
 done
+kill $LISTENER
+wait $LISTENER
+cat /tmp/listen.err
 iofaultctl detach --all

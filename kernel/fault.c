@@ -284,6 +284,14 @@ int iofault_report(struct iofault_device *idev,
 }
 EXPORT_SYMBOL_GPL(iofault_report);
 
+void iofault_discard_partial(struct iofault_device *idev)
+{
+	mutex_lock(&idev->lock);
+	iofault_tracker_discard_partial(&idev->tracker);
+	mutex_unlock(&idev->lock);
+}
+EXPORT_SYMBOL_GPL(iofault_discard_partial);
+
 int iofault_respond(struct iofault_device *idev, u64 cookie, u32 pasid,
 		    u32 grpid, u32 code)
 {

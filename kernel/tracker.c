@@ -230,7 +230,7 @@ static void drop_page(struct iofault_tracker *t, struct iofault_page *p)
 	t->pages_in_use--;
 }
 
-/* Drop the held requests of @pasid (all PASIDs if @all). */
+/* Drop the held requests of @pasid (all PASIDs if @all), counting them. */
 static void discard_partial(struct iofault_tracker *t, u32 pasid, bool all)
 {
 	struct iofault_page *p, *n;
@@ -518,6 +518,12 @@ u64 iofault_tracker_next_deadline(const struct iofault_tracker *t)
 	return g->arrival + t->timeout_ns;
 }
 
+/* The hardware lost requests: no held request can complete its group. */
+void iofault_tracker_discard_partial(struct iofault_tracker *t)
+{
+	discard_partial(t, 0, true);
+}
+
 /*
  * The device is going away: answer every pending group, drop every held
  * request, and refuse what comes later. Groups a resolver still holds are
@@ -531,5 +537,5 @@ void iofault_tracker_flush(struct iofault_tracker *t, u64 now)
 	list_for_each_entry_safe(g, n, &t->pending, node)
 		iofault_tracker_answer(t, g, IOFAULT_RESP_INVALID,
 				       IOFAULT_END_FLUSH, now);
-	discard_partial(t, 0, true);
+	iofault_tracker_discard_partial(t);
 }

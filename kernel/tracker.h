@@ -164,6 +164,7 @@ void iofault_tracker_unhold(struct iofault_tracker *t,
 struct iofault_group *iofault_tracker_expired(struct iofault_tracker *t,
 					      u64 now);
 u64 iofault_tracker_next_deadline(const struct iofault_tracker *t);
+void iofault_tracker_discard_partial(struct iofault_tracker *t);
 void iofault_tracker_flush(struct iofault_tracker *t, u64 now);
 
 u64 iofault_group_cookie(const struct iofault_tracker *t,

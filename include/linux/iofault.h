@@ -165,6 +165,18 @@ int iofault_respond(struct iofault_device *idev, u64 cookie, u32 pasid,
 		    u32 grpid, u32 code);
 
 /**
+ * iofault_discard_partial() - drop the requests of incomplete groups
+ * @idev: the device
+ *
+ * For a driver whose hardware lost or answered requests itself (a page
+ * request queue overflow): the groups those requests belonged to cannot
+ * complete as reported, so the requests held for them are dropped (and
+ * counted). As the IOMMU core's iopf_queue_discard_partial().
+ * Context: process, may sleep.
+ */
+void iofault_discard_partial(struct iofault_device *idev);
+
+/**
  * iofault_device_drvdata() - the driver's pointer given at registration
  * @idev: the device
  */

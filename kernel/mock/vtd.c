@@ -313,6 +313,7 @@ static void vtd_drain(struct work_struct *work)
 	struct mock_dev *md = container_of(work, struct mock_dev, drain);
 	struct vtd_prq *q = md->hwq;
 	u32 head, tail;
+	bool cleared;
 
 	mutex_lock(&md->lock);
 	while (!md->paused && q->head != q->tail) {
@@ -330,18 +331,21 @@ static void vtd_drain(struct work_struct *work)
 	}
 	/*
 	 * As prq_event_thread(): clear PRO only once the queue is empty, so
-	 * that no request lost meanwhile goes unnoticed. Linux also discards
-	 * the partial groups then (iopf_queue_discard_partial()), whose last
-	 * request may have been answered by the hardware; iofault has no such
-	 * call: its tracker keeps them until its partial limit drops them.
+	 * that no request lost meanwhile goes unnoticed, and discard the
+	 * partial groups (as iopf_queue_discard_partial()): the hardware may
+	 * have answered their last request itself. Outside md->lock, which
+	 * page_response() takes under iofault's lock.
 	 */
-	if (!md->paused && q->pro && q->head == q->tail) {
+	cleared = !md->paused && q->pro && q->head == q->tail;
+	if (cleared) {
 		WRITE_ONCE(q->pro, false);
 		pr_info_ratelimited("%s: PRQ overflow detected, cleared\n",
 				    md->name);
 		wake_up_all(&md->wq);
 	}
 	mutex_unlock(&md->lock);
+	if (cleared)
+		iofault_discard_partial(md->idev);
 }
 
 /*

@@ -158,6 +158,9 @@ static void test_partial_bound(void)
 	ok(t.pages_in_use == 1, "overflow drops the PASID's held requests");
 	ok(t.stats.partial_discarded == 4, "and counts them with the new one");
 	ok(nhw == 0, "held requests are never answered by themselves");
+	iofault_tracker_discard_partial(&t);
+	ok(t.pages_in_use == 0 && t.stats.partial_discarded == 5 && nhw == 0,
+	   "a queue overflow discards every held request, answering nothing");
 	ok(iofault_tracker_set_partial_max(&t, IOFAULT_PARTIAL_MAX + 1) == -EINVAL,
 	   "a partial bound above the maximum is refused");
 	done("partial bound");

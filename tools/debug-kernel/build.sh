@@ -1,7 +1,7 @@
 #!/bin/sh
 # Build the debug guest kernel (KASAN, lockdep, kmemleak, failslab, BTF)
 # from Debian's 6.12 source: `make tinyconfig`, plus debug.config, then
-# `make bzImage modules`. About 14 minutes on 2 cores, once: the result is
+# `make bzImage modules`. 8 minutes on 2 idle cores, once: the result is
 # cached under a key, and a second run with the same key returns at once.
 #
 # Inputs: LINUX_SRC and BUILD from the environment (the top Makefile exports
@@ -104,7 +104,7 @@ if [ ! -f "$STAMP" ]; then
 	# A build interrupted earlier resumes here: the same .config changes
 	# nothing, so make only compiles what is left.
 	jobs=$(nproc)
-	say "building $GOALS with make -j$jobs (about 14 min on 2 cores); log: $LOG"
+	say "building $GOALS with make -j$jobs (8 min on 2 idle cores); log: $LOG"
 	# shellcheck disable=SC2086 # GOALS is a list of words
 	kmake -j"$jobs" $GOALS
 	elapsed=$(($(date +%s) - start))

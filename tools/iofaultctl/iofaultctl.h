@@ -3,6 +3,7 @@
 #ifndef IOFAULTCTL_H
 #define IOFAULTCTL_H
 
+#include <dirent.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <linux/iofault.h>
@@ -10,7 +11,10 @@
 struct bpf_object;
 struct bpf_map;
 
-/* Where the module shows its devices and its global policy. */
+/*
+ * Where the module shows its devices and its global policy. sysfs.c puts
+ * $IOFAULTCTL_SYSFS before these paths, if set.
+ */
 #define SYSFS_CLASS_DIR		"/sys/class/iofault"
 #define SYSFS_KERNEL_DIR	"/sys/kernel/iofault"
 #define SYSFS_GLOBAL_POLICY	SYSFS_KERNEL_DIR "/global_policy"
@@ -34,6 +38,9 @@ int help(void);
 
 /* sysfs.c */
 int sysfs_read(const char *path, char *buf, size_t size);
+int sysfs_read_all(const char *path, char **text);
+DIR *sysfs_opendir(const char *path);
+bool sysfs_exists(const char *path);
 int module_check(void);
 bool device_registered(const char *name);
 

@@ -87,7 +87,7 @@ static int read_devices(struct devices *ds)
 	DIR *dir;
 	int err = 0;
 
-	dir = opendir(SYSFS_CLASS_DIR);
+	dir = sysfs_opendir(SYSFS_CLASS_DIR);
 	if (!dir) {
 		if (errno == ENOENT)
 			return module_check();

@@ -22,7 +22,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -71,9 +70,7 @@ static void on_signal(int sig)
 
 static void ctl_open_error(int err)
 {
-	struct stat st;
-
-	if (err == ENOENT && stat(SYSFS_CLASS_DIR, &st))
+	if (err == ENOENT && !sysfs_exists(SYSFS_CLASS_DIR))
 		errmsg("the iofault module is not loaded (no %s)", CTL_DEV);
 	else if (err == ENOENT)
 		errmsg("no %s, though the iofault module is loaded: is devtmpfs mounted on /dev?",

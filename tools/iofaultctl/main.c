@@ -61,6 +61,8 @@ static void print_usage(FILE *f)
 			commands[i].summary);
 	fprintf(f, "\nexit status: 0 success, %d failure, %d bad usage\n",
 		EXIT_FAIL, EXIT_USAGE);
+	fprintf(f, "\nenvironment: IOFAULTCTL_SYSFS=DIR reads DIR/sys/... instead of /sys/...\n"
+		"(for tests on a fake sysfs tree)\n");
 }
 
 static void vmsg(const char *fmt, va_list ap)

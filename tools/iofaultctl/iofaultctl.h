@@ -4,6 +4,7 @@
 #define IOFAULTCTL_H
 
 #include <dirent.h>
+#include <limits.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <linux/iofault.h>
@@ -84,11 +85,66 @@ const char *lerr(int err);
 void perm_error(const char *obj);
 void nodev_error(const char *dev);
 
+/* stats_read.c: one device's sysfs files, for stats and top */
+#define LAT_BUCKETS_MAX	64
+
+struct stat_kv {
+	const char *key;
+	unsigned long long val;
+};
+
+struct lat_bucket {
+	unsigned long long low_ns, count;
+};
+
+struct dev_stats {
+	char name[NAME_MAX + 1];
+	unsigned long id;
+	char driver[64];
+	char policy[2 * IOFAULT_NAME_LEN];
+	char last_exit[IOFAULT_EXIT_MSG_LEN + 3 * IOFAULT_NAME_LEN];
+	unsigned long long quota, partial_max, timeout_ms;
+	struct stat_kv *kv;		/* the stats file, in its order */
+	size_t nr_kv;
+	char *stats_text;		/* what the keys point into */
+	struct lat_bucket lat[LAT_BUCKETS_MAX];	/* the latency file */
+	size_t nr_lat;
+};
+
+struct dev_set {
+	struct dev_stats *v;
+	size_t n;
+};
+
+int dev_set_read(struct dev_set *s, const char *only);
+void dev_set_free(struct dev_set *s);
+bool dev_stat(const struct dev_stats *d, const char *key,
+	      unsigned long long *val);
+unsigned long long dev_stat_sum(const struct dev_stats *d, const char *prefix);
+
+/* latency.c */
+#define NR_LAT_PCTS	3
+extern const unsigned int lat_pcts[NR_LAT_PCTS];
+
+void ns_str(unsigned long long ns, char *buf, size_t size);
+void lat_range_str(const struct lat_bucket *lat, size_t n, size_t i,
+		   char *buf, size_t size);
+unsigned long long lat_total(const struct lat_bucket *lat, size_t n);
+int lat_percentile(const struct lat_bucket *lat, size_t n, unsigned int pct);
+bool lat_percentile_ns(const struct lat_bucket *lat, size_t n,
+		       unsigned int pct, unsigned long long *ns);
+void lat_percentile_str(const struct lat_bucket *lat, size_t n,
+			unsigned int pct, char *buf, size_t size);
+
+/* stats_json.c */
+void stats_json(const struct dev_set *s);
+
 /* The commands: argv[0] is the command's name. */
 int cmd_list(int argc, char **argv);
 int cmd_attach(int argc, char **argv);
 int cmd_replace(int argc, char **argv);
 int cmd_detach(int argc, char **argv);
 int cmd_listen(int argc, char **argv);
+int cmd_stats(int argc, char **argv);
 
 #endif /* IOFAULTCTL_H */

@@ -45,6 +45,14 @@ static const struct command commands[] = {
 	  "      with CODE: success (the default), invalid, failure, or none to\n"
 	  "      never answer. Stop after N records, after MS ms without one,\n"
 	  "      when the device goes away, or on SIGINT or SIGTERM." },
+	{ "stats", cmd_stats, "[--dev NAME] [--json]",
+	  "Show each device (or device NAME): its id, driver, policy and\n"
+	  "      limits, every counter of its stats file, and its latency\n"
+	  "      histogram from report to answer: the buckets that counted a\n"
+	  "      group, and p50, p90 and p99 estimated as the upper bounds of\n"
+	  "      their buckets (1us = 1024ns, 1ms = 1024us, 1s = 1024ms).\n"
+	  "      --json prints one JSON array of the devices, with every\n"
+	  "      bucket as {\"low_ns\": N, \"count\": N}." },
 	{ "help", cmd_help, "", "Show this help." },
 };
 

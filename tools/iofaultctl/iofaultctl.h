@@ -120,7 +120,8 @@ int dev_set_read(struct dev_set *s, const char *only);
 void dev_set_free(struct dev_set *s);
 bool dev_stat(const struct dev_stats *d, const char *key,
 	      unsigned long long *val);
-unsigned long long dev_stat_sum(const struct dev_stats *d, const char *prefix);
+bool dev_stat_sum(const struct dev_stats *d, const char *prefix,
+		  unsigned long long *sum);
 
 /* latency.c */
 #define NR_LAT_PCTS	3
@@ -139,6 +140,10 @@ void lat_percentile_str(const struct lat_bucket *lat, size_t n,
 /* stats_json.c */
 void stats_json(const struct dev_set *s);
 
+/* top_frame.c */
+void top_print(const struct dev_set *prev, const struct dev_set *cur,
+	       double secs, const char *global);
+
 /* The commands: argv[0] is the command's name. */
 int cmd_list(int argc, char **argv);
 int cmd_attach(int argc, char **argv);
@@ -146,5 +151,6 @@ int cmd_replace(int argc, char **argv);
 int cmd_detach(int argc, char **argv);
 int cmd_listen(int argc, char **argv);
 int cmd_stats(int argc, char **argv);
+int cmd_top(int argc, char **argv);
 
 #endif /* IOFAULTCTL_H */

@@ -53,6 +53,21 @@ static const struct command commands[] = {
 	  "      their buckets (1us = 1024ns, 1ms = 1024us, 1s = 1024ms).\n"
 	  "      --json prints one JSON array of the devices, with every\n"
 	  "      bucket as {\"low_ns\": N, \"count\": N}." },
+	{ "top", cmd_top, "[--interval MS] [--once] [--dev NAME]",
+	  "Show the devices (or device NAME) live, every MS ms (1000): for\n"
+	  "      each, per second since the last frame, the faults reported, the\n"
+	  "      groups admitted, resolved, forwarded and failed, the groups\n"
+	  "      ended by timeout and the responses rejected (all reasons); the\n"
+	  "      groups outstanding now; its policy; and the latency histogram\n"
+	  "      of the groups answered since the last frame, a character a\n"
+	  "      bucket (' ' none, '.' to '@' more, to the most of the row),\n"
+	  "      ns[...]us[...]ms[...]s[...], with p50, p90 and p99 as bucket\n"
+	  "      upper bounds; then the totals. n/a: no earlier reading to\n"
+	  "      compare with. On a terminal each frame replaces the last, else\n"
+	  "      frames follow one another, a blank line apart. The first frame\n"
+	  "      has rates over the first 200 ms (or MS if shorter); --once\n"
+	  "      prints it alone, with rates over MS if --interval is given.\n"
+	  "      Stop on SIGINT or SIGTERM." },
 	{ "help", cmd_help, "", "Show this help." },
 };
 

@@ -299,14 +299,18 @@ bool dev_stat(const struct dev_stats *d, const char *key,
 	return false;
 }
 
-/* The sum of the stats keys of d that begin with prefix. */
-unsigned long long dev_stat_sum(const struct dev_stats *d, const char *prefix)
+/* The sum of d's stats keys that begin with prefix; false if none does. */
+bool dev_stat_sum(const struct dev_stats *d, const char *prefix,
+		  unsigned long long *sum)
 {
-	unsigned long long sum = 0;
 	size_t i, len = strlen(prefix);
+	bool found = false;
 
+	*sum = 0;
 	for (i = 0; i < d->nr_kv; i++)
-		if (!strncmp(d->kv[i].key, prefix, len))
-			sum += d->kv[i].val;
-	return sum;
+		if (!strncmp(d->kv[i].key, prefix, len)) {
+			*sum += d->kv[i].val;
+			found = true;
+		}
+	return found;
 }

@@ -37,7 +37,7 @@ kill $LISTENER
 wait $LISTENER
 ctl vtd0 respond "cookie=0x100000100fff pasid=1 grpid=1 code=success" 2>/dev/null
 iofaultctl attach $PROGS/bad_verdict.bpf.o --dev vtd0 >/dev/null
-inject vtd0 "count=1"
+inject vtd0 "pasid=1 last"
 settle vtd0
 wait_for grep -q iofault_eject $T/trace
 echo 0 > $T/events/iofault/enable

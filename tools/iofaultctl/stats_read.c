@@ -140,7 +140,8 @@ static int parse_latency(struct dev_stats *d, char *text)
 			return format_error(d->name, "latency", line);
 		*sp = '\0';
 		b = &d->lat[d->nr_lat];
-		if (parse_ull(line, &b->low_ns) || parse_ull(sp + 1, &b->count) ||
+		if (parse_ull(line, &b->low_ns) ||
+		    parse_ull(sp + 1, &b->count) ||
 		    (d->nr_lat && b->low_ns <= b[-1].low_ns)) {
 			*sp = ' ';
 			return format_error(d->name, "latency", line);

@@ -42,11 +42,11 @@ static double now_secs(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-/* Wait ms; returns true if SIGINT or SIGTERM came meanwhile. */
-static bool wait_stop(const sigset_t *stops, long long ms)
+/* Wait until end; returns true if SIGINT or SIGTERM came meanwhile. */
+static bool wait_stop(const sigset_t *stops, double end)
 {
-	double end = now_secs() + ms / 1000.0, left;
 	struct timespec ts;
+	double left;
 
 	while ((left = end - now_secs()) > 0) {
 		ts.tv_sec = (time_t)left;
@@ -87,7 +87,8 @@ static int top_run(const struct top_args *a, const sigset_t *stops)
 	if (a->once ? !a->interval_set : wait > FIRST_MS)
 		wait = FIRST_MS;
 	err = read_all(a, &prev, global, sizeof(global), &t0);
-	while (!err && !wait_stop(stops, wait)) {
+	/* Each wait counts from the last reading: frames keep the pace. */
+	while (!err && !wait_stop(stops, t0 + wait / 1000.0)) {
 		err = read_all(a, &cur, global, sizeof(global), &t1);
 		if (err)
 			break;

@@ -40,6 +40,7 @@ static const char levels[] = " .:-=+*#%@";
 static const char *const chunk_units[] = {
 	"ns", "us", "ms", "s", "ks", "Ms", "Gs",
 };
+#define NR_CHUNK_UNITS	(sizeof(chunk_units) / sizeof(chunk_units[0]))
 
 /* What a frame shows of a device: its rates and latencies meanwhile. */
 struct row {
@@ -147,7 +148,7 @@ static bool lat_pow2(const struct row *r)
 	for (i = 0; i < r->nr_lat; i++)
 		if (r->lat[i].low_ns != (i ? 1ULL << i : 0))
 			return false;
-	return r->nr_lat <= CHUNK * (sizeof(chunk_units) / sizeof(chunk_units[0]));
+	return r->nr_lat <= CHUNK * NR_CHUNK_UNITS;
 }
 
 /* "ns[ .:#@     ]us[...]": a character a bucket, CHUNK a unit. */

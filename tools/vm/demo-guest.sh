@@ -56,4 +56,13 @@ done
 kill $LISTENER
 wait $LISTENER
 cat /tmp/listen.err
+echo
+echo "== iofaultctl stats --dev vtd1"
+iofaultctl stats --dev vtd1
+echo
+echo "== iofaultctl top --once, during a storm of 20000 groups on vtd0"
+echo "groups=20000 pasids=4" > $MOCK/vtd0/storm &
+sleep 1
+iofaultctl top --once
+wait
 iofaultctl detach --all

@@ -1,6 +1,7 @@
 #!/bin/sh
 # The driver of `make check` (which builds everything first):
-#   1. every executable in $BUILD/selftests/host/ (host tests printing TAP;
+#   1. every executable in $BUILD/selftests/host/ (host tests printing TAP)
+#      and the tracker fuzzer (selftests/unit/fuzz.sh);
 #      they run from the top of the source tree),
 #   2. the guest suite (tools/vm/run.sh check) on each kernel of KERNELS,
 # shown as one numbered TAP stream while it runs, then the plan and one last
@@ -50,6 +51,8 @@ for t in "$BUILD"/selftests/host/*; do
 	{ timeout 600 "$t" </dev/null 2>&1 || echo "not ok - exited with $?"; } |
 		number "[host] ${t##*/}: "
 done
+# The tracker fuzzer, for a bounded time (FUZZ_SECONDS, default 30).
+sh selftests/unit/fuzz.sh </dev/null | number "[host] "
 
 echo "$KERNELS" | while read -r label image kmod; do
 	VMLINUZ=$image KMOD=$kmod sh tools/vm/run.sh check </dev/null |

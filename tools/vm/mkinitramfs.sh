@@ -81,6 +81,7 @@ chmod 755 init
 put lib/iofault "$kmod"/*.ko "$kmod"/mock/*.ko
 put usr/share/iofault/bpf "$BUILD"/bpf/*.bpf.o
 put usr/share/iofault/progs "$BUILD"/selftests/progs/*.bpf.o
+mkdir -p usr/share/iofault/bench && put usr/share/iofault/bench "$BUILD"/bench/*.bpf.o # tools/bench/progs
 put usr/lib/iofault/tests "$top"/selftests/guest/*.sh
 for f in "$BUILD"/selftests/*; do
 	if [ -f "$f" ] && [ -x "$f" ]; then

@@ -29,17 +29,24 @@ deps:
 build: deps
 	@$(SUBMAKE) all
 
+# The runs go through a sub-make too: only there is env.mk read, and its
+# variables exported, on a machine where setup has just written it.
 check: deps
-	@$(SUBMAKE) all
-	@sh tools/vm/check.sh
+	@$(SUBMAKE) all run-check
 
 demo: deps
-	@$(SUBMAKE) all
-	@sh tools/vm/run.sh demo
+	@$(SUBMAKE) all run-demo
 
 bench: deps
-	@$(SUBMAKE) all
-	@sh tools/vm/run.sh bench
+	@$(SUBMAKE) all bench-build run-bench
+
+.PHONY: run-check run-demo run-bench
+run-check:
+	@sh tools/vm/check.sh
+run-demo:
+	@sh tools/vm/run.sh demo
+run-bench:
+	@sh tools/bench/run.sh
 
 clean:
 	rm -rf $(filter-out $(BUILD)/deps,$(wildcard $(BUILD)/*))
@@ -70,7 +77,7 @@ GTEST_BIN = $(patsubst selftests/guest/%.c,$(BUILD)/selftests/%,$(GTEST_SRC))
 
 HOST_TESTS = $(BUILD)/selftests/host/tracker_test $(BUILD)/selftests/fuzz/tracker_fuzz
 
-.PHONY: all modules bpftool
+.PHONY: all modules bpftool bench-build
 all: modules $(BPF_OBJ) $(TPROG_OBJ) $(BUILD)/tools/iofaultctl $(GTEST_BIN) \
 	$(HOST_TESTS) bpftool
 
@@ -128,3 +135,20 @@ $(BUILD)/selftests/host/tracker_test: selftests/unit/tracker_test.c $(TRACKER)
 $(BUILD)/selftests/fuzz/tracker_fuzz: selftests/unit/tracker_fuzz.c $(TRACKER)
 	@mkdir -p $(@D)
 	$(CLANG) $(UNIT_CFLAGS) -fsanitize=fuzzer kernel/tracker.c $< -o $@
+
+# The benchmarks' policies (into the guest) and the tracker instruction
+# counter (run on the host under callgrind): built by `make bench` only.
+BENCH_PROG_SRC = $(wildcard tools/bench/progs/*.bpf.c)
+BENCH_PROG_OBJ = $(patsubst tools/bench/progs/%.bpf.c,$(BUILD)/bench/%.bpf.o,$(BENCH_PROG_SRC))
+BENCH_CFLAGS = -std=c11 -g -O2 -Wall -Wextra -Werror \
+	-I$(CURDIR)/selftests/unit/shim -I$(CURDIR)/include -I$(CURDIR)/kernel
+
+bench-build: $(BENCH_PROG_OBJ) $(BUILD)/bench/tracker_cost
+
+$(BUILD)/bench/%.bpf.o: tools/bench/progs/%.bpf.c $(BUILD)/bpf/vmlinux.h include/bpf/iofault.bpf.h
+	@mkdir -p $(@D)
+	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(BUILD)/bench/tracker_cost: tools/bench/tracker_cost.c $(TRACKER)
+	@mkdir -p $(@D)
+	$(CC) $(BENCH_CFLAGS) kernel/tracker.c $< -o $@

@@ -1,0 +1,92 @@
+#!/bin/sh
+# Allocation failures (failslab, confined to the test's own tasks) while
+# the module loads, devices register, a policy attaches and a fault
+# descriptor opens: each fails cleanly or succeeds, nothing leaks (the
+# harness has kmemleak scan after the suite on the debug kernel), and the
+# module stays usable. Only kernels with CONFIG_FAILSLAB (the debug one).
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/mock.sh"
+
+F=/sys/kernel/debug/failslab
+if [ ! -d $F ]; then
+	skip "allocation failure injection" "this kernel has no failslab"
+	exit 0
+fi
+echo Y > $F/task-filter
+echo N > $F/ignore-gfp-wait
+echo 100 > $F/probability
+echo 1 > $F/interval
+echo 0 > $F/verbose
+
+# failing SPACE CMD...: run CMD in a task whose allocations fail once
+# after SPACE bytes were allocated; prints CMD's exit status
+failing() {
+	echo "$1" > $F/space
+	echo 1 > $F/times
+	shift
+	sh -c 'echo 1 > /proc/self/make-it-fail; exec "$@"' sh "$@" >/dev/null 2>&1
+	echo $?
+}
+
+SPACES="0 64 256 1024 2048 4096 8192 16384 32768 65536"
+
+# usable: load what is missing, then a fault is resolved end to end
+usable() {
+	[ -d /sys/module/iofault ] || insmod $MODDIR/iofault.ko || return 1
+	[ -d /sys/module/iofault_mock ] || insmod $MODDIR/iofault_mock.ko || return 1
+	hw_clear vtd0
+	inject vtd0 "pasid=1 last" && settle vtd0 && [ "$(hw vtd0 success)" = 1 ]
+}
+
+failed=0
+for space in $SPACES; do
+	[ "$(failing $space insmod $MODDIR/iofault.ko)" = 0 ] || failed=$((failed + 1))
+	[ -d /sys/module/iofault ] || insmod $MODDIR/iofault.ko
+	rmmod iofault
+done
+diag "module load: $failed of $(echo $SPACES | wc -w) loads failed"
+check "after failed loads the module loads and works" usable
+
+failed=0
+for space in $SPACES; do
+	[ -d /sys/module/iofault_mock ] && rmmod iofault_mock
+	[ "$(failing $space insmod $MODDIR/iofault_mock.ko)" = 0 ] || failed=$((failed + 1))
+done
+diag "device registration: $failed failed"
+check "after failed registrations devices register and work" usable
+
+failed=0
+for space in $SPACES; do
+	if [ "$(failing $space iofaultctl attach $BPF/fail_all.bpf.o --dev vtd0)" = 0 ]; then
+		iofaultctl detach --dev vtd0 >/dev/null
+	else
+		failed=$((failed + 1))
+	fi
+	iofaultctl detach --dev vtd0 >/dev/null 2>&1
+done
+diag "policy attach: $failed failed"
+check "after failed attaches a policy attaches" iofaultctl attach $BPF/fail_all.bpf.o --dev vtd0
+decides() {
+	hw_clear vtd0
+	inject vtd0 "pasid=1 last" && settle vtd0 && [ "$(hw vtd0 invalid)" = 1 ]
+}
+check "and decides" decides
+iofaultctl detach --dev vtd0 >/dev/null
+
+failed=0
+for space in $SPACES; do
+	[ "$(failing $space iofaultctl listen --dev vtd1 --respond none --timeout-ms 1)" = 0 ] ||
+		failed=$((failed + 1))
+done
+diag "fault descriptor open: $failed failed"
+handler_answers() {
+	iofaultctl attach $BPF/forward_pasids.bpf.o --dev vtd1 \
+		--set pasid_min=1 --set pasid_max=1 >/dev/null &&
+		listen vtd1 --count 1 && inject vtd1 "pasid=1 last" && wait $LISTENER
+}
+check "after failed opens a handler opens and answers" handler_answers
+echo 0 > $F/times
+iofaultctl detach --all >/dev/null
+check "the mock driver unloads" rmmod iofault_mock
+check "no device or policy object is left" no_objects_left
+check "iofault unloads" unload_iofault

@@ -9,6 +9,9 @@ export BUILD
 
 -include $(BUILD)/deps/env.mk
 export KREL KDIR VMLINUZ LINUX_SRC LIBBPF_DIR
+# The debug guest kernel (KASAN, lockdep, kmemleak, failslab), for check.
+-include $(BUILD)/deps/debug-kernel.mk
+export DEBUG_KDIR DEBUG_VMLINUZ
 
 SETUP = sh tools/setup.sh
 SUBMAKE = $(MAKE) --no-print-directory
@@ -32,7 +35,8 @@ build: deps
 # The runs go through a sub-make too: only there is env.mk read, and its
 # variables exported, on a machine where setup has just written it.
 check: deps
-	@$(SUBMAKE) all run-check
+	@sh tools/debug-kernel/build.sh
+	@$(SUBMAKE) all modules-debug run-check
 
 demo: deps
 	@$(SUBMAKE) all run-demo
@@ -77,7 +81,7 @@ GTEST_BIN = $(patsubst selftests/guest/%.c,$(BUILD)/selftests/%,$(GTEST_SRC))
 
 HOST_TESTS = $(BUILD)/selftests/host/tracker_test $(BUILD)/selftests/fuzz/tracker_fuzz
 
-.PHONY: all modules bpftool bench-build
+.PHONY: all modules modules-debug bpftool bench-build
 all: modules $(BPF_OBJ) $(TPROG_OBJ) $(BUILD)/tools/iofaultctl $(GTEST_BIN) \
 	$(HOST_TESTS) bpftool
 
@@ -87,15 +91,23 @@ bpftool:
 	@sh tools/bpftool/build.sh
 
 # Kbuild writes its objects next to the sources, so the module is built in
-# a mirror of kernel/ made of symlinks.
+# a mirror of kernel/ made of symlinks: one for each guest kernel.
+define build_modules
+	@mkdir -p $(1)
+	@cd kernel && find . -type d -exec mkdir -p $(1)/{} \; && \
+		find . -type f -exec ln -sf $(CURDIR)/kernel/{} $(1)/{} \;
+	$(MAKE) -C $(2) M=$(1) IOFAULT_INC=$(CURDIR)/include modules
+	@test -n "$$(readelf -S $(1)/iofault.ko | grep -w .BTF)" || \
+		{ echo "error: $(1)/iofault.ko has no BTF (is dwarves installed?)"; exit 1; }
+endef
+
 modules: $(KMOD)/iofault.ko
 $(KMOD)/iofault.ko: $(KSRC) $(HDRS)
-	@mkdir -p $(KMOD)
-	@cd kernel && find . -type d -exec mkdir -p $(KMOD)/{} \; && \
-		find . -type f -exec ln -sf $(CURDIR)/kernel/{} $(KMOD)/{} \;
-	$(MAKE) -C $(KDIR) M=$(KMOD) IOFAULT_INC=$(CURDIR)/include modules
-	@test -n "$$(readelf -S $@ | grep -w .BTF)" || \
-		{ echo "error: $@ has no BTF (is dwarves installed?)"; exit 1; }
+	$(call build_modules,$(KMOD),$(KDIR))
+
+modules-debug: $(BUILD)/kmod-debug/iofault.ko
+$(BUILD)/kmod-debug/iofault.ko: $(KSRC) $(HDRS)
+	$(call build_modules,$(BUILD)/kmod-debug,$(DEBUG_KDIR))
 
 # Policies see the kernel's and the module's types through one generated
 # header, dumped from the module's split BTF on top of the guest's vmlinux.

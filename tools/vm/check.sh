@@ -22,8 +22,13 @@ cd "$top" || exit 1
 tap=$BUILD/check.tap
 
 # The kernels the guest suite runs on, one "LABEL IMAGE KMOD" per line:
-# KMOD is where kbuild put the modules built against that kernel.
+# KMOD is where kbuild put the modules built against that kernel. The
+# debug kernel (KASAN, lockdep, kmemleak, failslab) is for correctness.
 KERNELS="debian-$KREL $VMLINUZ $BUILD/kmod"
+if [ -n "${DEBUG_VMLINUZ-}" ]; then
+	KERNELS="$KERNELS
+debug-${KREL%%+*} $DEBUG_VMLINUZ $BUILD/kmod-debug"
+fi
 
 # number PREFIX: read TAP, print its test lines renumbered to follow those
 # already in $tap, with PREFIX before each description, and its "#" lines;
@@ -43,7 +48,13 @@ number() {
 	END { if (!seen) out("not ok " ++n " - " prefix "printed no test result") }'
 }
 
+# One check at a time in a build tree: a second one waits.
 mkdir -p "$BUILD"
+exec 9>"$BUILD/check.lock"
+if ! flock -n 9; then
+	echo "# waiting for the other make check in $BUILD to end"
+	flock 9
+fi
 : >"$tap"
 
 for t in "$BUILD"/selftests/host/*; do

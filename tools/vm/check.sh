@@ -52,7 +52,7 @@ number() {
 mkdir -p "$BUILD"
 exec 9>"$BUILD/check.lock"
 if ! flock -n 9; then
-	echo "# waiting for the other make check in $BUILD to end"
+	echo "check.sh: waiting for the other make check in $BUILD to end" >&2
 	flock 9
 fi
 : >"$tap"

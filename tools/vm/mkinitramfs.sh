@@ -12,6 +12,7 @@
 #                                (default $BUILD/kmod)
 #   /usr/share/iofault/bpf/      $BUILD/bpf/*.bpf.o (policies)
 #   /usr/share/iofault/progs/    $BUILD/selftests/progs/*.bpf.o (test programs)
+#   /usr/share/iofault/bench/    $BUILD/bench/*.bpf.o (tools/bench/progs)
 #   /usr/bin/iofaultctl          $BUILD/tools/iofaultctl
 #   /usr/sbin/bpftool            $BUILD/tools/bpftool (patched, static)
 #   /usr/lib/iofault/tests/      selftests/guest/*.sh (run-tests.sh, the
@@ -64,7 +65,7 @@ mkdir -p "$root"
 cd "$root"
 mkdir -p bin sbin usr/bin usr/sbin dev proc sys tmp root etc \
 	lib/iofault usr/lib/iofault/tests usr/share/iofault/bpf \
-	usr/share/iofault/progs
+	usr/share/iofault/progs usr/share/iofault/bench
 chmod 1777 tmp
 
 cp "$busybox" bin/busybox
@@ -81,7 +82,7 @@ chmod 755 init
 put lib/iofault "$kmod"/*.ko "$kmod"/mock/*.ko
 put usr/share/iofault/bpf "$BUILD"/bpf/*.bpf.o
 put usr/share/iofault/progs "$BUILD"/selftests/progs/*.bpf.o
-mkdir -p usr/share/iofault/bench && put usr/share/iofault/bench "$BUILD"/bench/*.bpf.o # tools/bench/progs
+put usr/share/iofault/bench "$BUILD"/bench/*.bpf.o
 put usr/lib/iofault/tests "$top"/selftests/guest/*.sh
 for f in "$BUILD"/selftests/*; do
 	if [ -f "$f" ] && [ -x "$f" ]; then

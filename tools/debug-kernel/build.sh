@@ -35,12 +35,12 @@ done
 
 # The key: the source's directory name (setup.sh names it after Debian's
 # package version, e.g. linux-source-6.12.117-1_deb12u1), and a hash of all
-# else that changes the kernel: the fragment, the make goals, the compiler,
-# pahole (it writes the BTF) and the source's path (the O= tree refers to
-# its source by absolute path).
+# else that changes the kernel: the fragment's settings (not its comments),
+# the make goals, the compiler, pahole (it writes the BTF) and the source's
+# path (the O= tree refers to its source by absolute path).
 SRCNAME=$(basename "$LINUX_SRC" | sed 's/^linux-source-//; s/[^A-Za-z0-9._-]/_/g')
 HASH=$({
-	cat "$FRAGMENT"
+	grep -E '^(CONFIG_|# CONFIG_[A-Za-z0-9_]+ is not set$)' "$FRAGMENT"
 	echo "goals: $GOALS"
 	echo "gcc: $(gcc -dumpfullversion)"
 	echo "pahole: $(pahole --version)"
@@ -103,10 +103,10 @@ if [ ! -f "$STAMP" ]; then
 	verify_config
 	# A build interrupted earlier resumes here: the same .config changes
 	# nothing, so make only compiles what is left.
-	jobs=$(nproc)
-	say "building $GOALS with make -j$jobs (8 min on 2 idle cores); log: $LOG"
+	ncpu=$(nproc)
+	say "building $GOALS with make -j$ncpu (8 min on 2 idle cores); log: $LOG"
 	# shellcheck disable=SC2086 # GOALS is a list of words
-	kmake -j"$jobs" $GOALS
+	kmake -j"$ncpu" $GOALS
 	elapsed=$(($(date +%s) - start))
 	printf 'key %s\nbuilt in %d s\n' "$KEY" "$elapsed" >"$STAMP"
 	say "built in $((elapsed / 60)) min $((elapsed % 60)) s"

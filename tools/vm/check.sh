@@ -10,7 +10,8 @@
 #   ok 13 - [debian-6.12.117+deb12-cloud-amd64] kernel log clean
 # A host test that exits with non-zero, or a run that prints no test result,
 # counts as one more failed test. Exits with 1 if a test failed or none ran.
-# The stream is kept in $BUILD/check.tap, the consoles in $BUILD/guest/.
+# The stream is kept in $BUILD/check.tap, each kernel's console and kernel
+# log in $BUILD/guest/{console,kernel}-check-LABEL.log.
 set -u
 
 : "${BUILD:?BUILD is not set (make exports it)}"
@@ -66,7 +67,8 @@ done
 sh selftests/unit/fuzz.sh </dev/null | number "[host] "
 
 echo "$KERNELS" | while read -r label image kmod; do
-	VMLINUZ=$image KMOD=$kmod sh tools/vm/run.sh check </dev/null |
+	VMLINUZ=$image KMOD=$kmod IOFAULT_RUN=check-$label \
+		sh tools/vm/run.sh check </dev/null |
 		number "[$label] "
 done
 

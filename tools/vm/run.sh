@@ -7,9 +7,10 @@
 #
 # The console streams to stdout as it comes (without the kernel log the
 # guest dumps at the end, and what follows the final marker, i.e. the
-# power-off) and is saved whole in $BUILD/guest/console-MODE.log;
-# the dumped kernel log goes to $BUILD/guest/kernel-MODE.log. Then two
-# unnumbered TAP lines give the verdict of the run:
+# power-off) and is saved whole in $BUILD/guest/console-NAME.log;
+# the dumped kernel log goes to $BUILD/guest/kernel-NAME.log. NAME is the
+# mode, or IOFAULT_RUN when set (check.sh keeps each kernel's logs apart).
+# Then two unnumbered TAP lines give the verdict of the run:
 #   ok - guest run finished     the guest reached its final marker
 #   ok - kernel log clean       no warning, oops, lockup, sanitizer report...
 # each followed by `# ` lines saying what went wrong when it is `not ok`.
@@ -31,8 +32,10 @@ shift
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
 guest=$BUILD/guest
-console=$guest/console-$mode.log
-klog=$guest/kernel-$mode.log
+name=${IOFAULT_RUN:-$mode}
+console=$guest/console-$name.log
+klog=$guest/kernel-$name.log
+problems=$guest/problems-$name.log
 mon=$guest/monitor-$mode
 pidfile=$guest/qemu-$mode.pid
 rcfile=$guest/qemu-$mode.rc
@@ -159,11 +162,11 @@ fi
 # writes "iofault-tests: running NAME" to the kernel log before each.
 touch "$klog"
 awk -v re="$PROBLEMS" '/ iofault-tests: running / { during = "(in " $NF ") " }
-	$0 ~ re { print during $0 }' "$klog" >"$guest/problems-$mode.log"
-if [ -s "$guest/problems-$mode.log" ]; then
+	$0 ~ re { print during $0 }' "$klog" >"$problems"
+if [ -s "$problems" ]; then
 	failed=1
 	echo "not ok - kernel log clean"
-	show "$guest/problems-$mode.log"
+	show "$problems"
 	echo "# kernel log: $klog"
 else
 	echo "ok - kernel log clean"

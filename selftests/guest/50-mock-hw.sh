@@ -180,8 +180,10 @@ inject vtd0 "access pasid=23 addr=0x40000 perm=w"
 check_eq "answering SUCCESS maps the deferred page" 1 "$(hw vtd0 hits)"
 
 echo 300 > /sys/class/iofault/vtd1/timeout_ms
-check "the timeout answers the deferred group" \
-	wait_for test -z "$(cat $MOCK/vtd1/deferred)"
+none_deferred() {
+	[ -z "$(cat $MOCK/$1/deferred)" ]
+}
+check "the timeout answers the deferred group" wait_for none_deferred vtd1
 check_fail "an answer after the timeout: ETIMEDOUT" "timed out" \
 	ctl vtd1 respond "cookie=$c1 pasid=21 grpid=5 code=success"
 check "the hardware got INVALID from the timeout" logged vtd1 \

@@ -26,11 +26,17 @@ check "and the latency percentiles" \
 	sh -c 'iofaultctl stats --dev vtd0 | grep -qE "p50 <=[0-9]+[mun]?s p90"'
 check "iofaultctl stats --json has them too" \
 	sh -c 'iofaultctl stats --dev vtd0 --json | grep -q "\"groups\": 400"'
-ctl vtd0 storm "groups=20000 pasids=2" &
+# A storm longer than the frame; stopped (a fatal signal) once seen.
+ctl vtd0 storm "groups=1000000 pasids=2" &
 STORM=$!
-sleep 0.5
+storming() {
+	[ "$(stat vtd0 groups)" -gt 1000 ]
+}
+wait_for storming
 iofaultctl top --once > /tmp/top.out
+kill -9 $STORM
 wait $STORM
+settle vtd0
 check "iofaultctl top --once prints one frame with each device" \
 	sh -c 'grep -q "^DEVICE .*REPORT/s" /tmp/top.out && grep -q "^vtd0 " /tmp/top.out && grep -q "^smmu0 " /tmp/top.out'
 check "with vtd0's rate during the storm" \

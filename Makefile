@@ -23,7 +23,7 @@ help:
 	@echo "  make build   build the module, mock drivers, BPF policies, tools, tests"
 	@echo "  make check   run the whole test suite (host tests and the QEMU guest)"
 	@echo "  make demo    boot the guest and run a fault storm through a BPF policy"
-	@echo "  make bench   run the benchmarks in the guest"
+	@echo "  make bench   run the benchmarks (guest and host), write BENCHMARKS.md"
 	@echo "  make clean   remove $(BUILD) except the fetched dependencies"
 
 deps:

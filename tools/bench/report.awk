@@ -256,12 +256,12 @@ END {
 	}
 	close(f)
 	f = datadir "/scale.dat"
-	print "# outstanding median_us q1_us q3_us min_us max_us ratio" >f
+	print "# held median_us q1_us q3_us min_us max_us ratio ratio_q1 ratio_q3" >f
 	for (j = 1; j <= nk; j++) {
 		k = korder[j]
-		printf "%d %.3f %.3f %.3f %.3f %.3f %.3f\n", k + info["window"], s_med[k] / 1000,
+		printf "%d %.3f %.3f %.3f %.3f %.3f %.3f %.3f %.3f\n", k, s_med[k] / 1000,
 		       s_q1[k] / 1000, s_q3[k] / 1000, s_min[k] / 1000, s_max[k] / 1000,
-		       sr_med[k] >f
+		       sr_med[k], sr_q1[k], sr_q3[k] >f
 	}
 	close(f)
 	f = datadir "/tracker.dat"
@@ -461,7 +461,7 @@ function print_method() {
 	       "%d rounds; the microseconds in the table are the raw costs.\n",
 	       info["window"], info["window"], base, nsr
 	print "- **Allocations.** During one more storm of each path, tracefs records the " \
-	      "events " events " with their stacks (`options/stacktrace`), from just " \
+	      "events " events " (kmem) with their stacks (`options/stacktrace`), from just " \
 	      "before the storm is written until every group is answered (no loss: the " \
 	      "ring buffers' overrun counts are checked). An event counts for iofault.ko " \
 	      "when its call site, or else the innermost function on its stack that belongs " \
@@ -471,7 +471,9 @@ function print_method() {
 	      "generator (the storm file, the device side picking group indexes) and the " \
 	      "hardware emulation and driver (queues, the hardware's record of issued " \
 	      "groups, the driver's queue thread). The rest (the shell's own system calls, " \
-	      "kernel threads) is counted apart. Page allocations and vmalloc are not counted."
+	      "kernel threads) is counted apart. `mm_page_alloc` has no call site: a page " \
+	      "counts by its stack alone, and a page that refills a slab cache is counted " \
+	      "besides the object allocated from it. vmalloc is not traced."
 	printf "- **Tracker instructions.** `tools/bench/tracker_cost.c` drives " \
 	       "`kernel/tracker.c`, built for the host against `selftests/unit/shim` with " \
 	       "`-O2`, like the fault path: report the single request of a group (LAST_PAGE, " \

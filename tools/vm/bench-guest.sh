@@ -28,9 +28,9 @@
 #     just after the timed storm, to take the host's varying load out of
 #     the comparison between steps.
 #  3. allocations: kmalloc and kmem_cache_alloc events (and their _node
-#     variants where the kernel has them) during one storm of each path,
-#     attributed by the innermost frame of iofault.ko or iofault_mock.ko on
-#     the allocation's stack.
+#     variants where the kernel has them) and mm_page_alloc during one
+#     storm of each path, attributed by the call site or else the innermost
+#     frame of iofault.ko or iofault_mock.ko on the allocation's stack.
 #  4. where the time goes: one more storm of each path (and of the first
 #     and last scale steps) under the function_graph tracer, limited to
 #     iofault's entry points on the fault path, the mock driver's callbacks
@@ -319,7 +319,7 @@ scale_step() {
 
 # --- 3. allocations --------------------------------------------------------------
 ALLOC_EVENTS=
-for e in kmalloc kmem_cache_alloc kmalloc_node kmem_cache_alloc_node; do
+for e in kmalloc kmem_cache_alloc kmalloc_node kmem_cache_alloc_node mm_page_alloc; do
 	[ -d $T/events/kmem/$e ] && ALLOC_EVENTS="$ALLOC_EVENTS $e"
 done
 
@@ -393,6 +393,13 @@ alloc_count() {
 		fn = site
 		if (site in mod)
 			cat = category(site, mod[site])
+		next
+	}
+	# A page: no call site, only the stack (a slab refill is counted again).
+	/: mm_page_alloc: / {
+		flush()
+		pending = 1
+		site = "page"
 		next
 	}
 	/^ => / && pending && !cat {

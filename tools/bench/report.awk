@@ -278,7 +278,7 @@ END {
 	print "Guest figures come from one run of the QEMU TCG guest (Debian's " \
 	      info["kernel"] " kernel): absolute times under TCG mean nothing on " \
 	      "hardware, so each variant is given as a ratio to the built-in C " \
-	      "policy measured in the same round of the same run. The tracker's " \
+	      "policy measured just before and just after it in the same run. The tracker's " \
 	      "instruction counts come from callgrind on the host, and are exact " \
 	      "and repeatable. [Method](#method) says how each figure was obtained."
 	print ""
@@ -384,8 +384,9 @@ END {
 	printf "- Guest: Linux %s (Debian's cloud kernel), %s CPUs, %s MiB, CPU \"%s\".\n",
 	       info["kernel"], info["cpus"], int(info["memory_kb"] / 1024), info["cpu_model"]
 	printf "- Host tools: %s, %s, %s.\n", valgrind, gcc, gnuplot
-	printf "- `make bench` took %d s after the build: the guest run %d s, callgrind %d s.\n",
-	       total_secs, guest_secs, host_secs
+	printf "- `make bench` took %d s once everything was built (`tools/bench/run.sh`): " \
+	       "the guest run %d s (boot included), callgrind %d s.\n", total_secs,
+	       guest_secs, host_secs
 	print ""
 	print_method()
 }

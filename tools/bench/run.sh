@@ -19,10 +19,16 @@
 # the plot goes to docs/bench.png next to it).
 # Nothing here is a test: no figure fails the run. It fails only when a
 # measurement could not be taken (the guest run failed, an error line).
+#
+# `sh tools/bench/run.sh --report` writes the report again from the last
+# run's measurements (the console log, $BUILD/bench/tracker.txt and
+# $BUILD/bench/facts.env) without measuring anything.
 set -eu
 
 die() { echo "bench: error: $*" >&2; exit 1; }
 say() { echo "bench: $*"; }
+# quote STRING: STRING in single quotes, for the shell to read back
+quote() { printf "'%s'" "$(printf '%s' "$1" | sed "s/'/'\\\\''/g")"; }
 
 : "${BUILD:?BUILD is not set (make exports it)}"
 : "${VMLINUZ:?VMLINUZ is not set (make exports it)}"
@@ -45,8 +51,14 @@ command -v gnuplot >/dev/null ||
 	die "gnuplot is not installed (make deps installs gnuplot-nox)"
 [ -x "$bench/tracker_cost" ] || die "$bench/tracker_cost is not built (make bench builds it)"
 
+report_only=
+[ "${1-}" = --report ] && report_only=1
+
 start=$(date +%s)
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
+if [ -n "$report_only" ]; then
+	[ -f "$bench/facts.env" ] || die "no measurements in $bench (run make bench)"
+else
 
 # --- 1. the guest ------------------------------------------------------------
 say "guest: $rounds policy rounds, $scale_rounds scale rounds, $groups groups a storm"
@@ -99,7 +111,7 @@ done
 rm -f "$bench/callgrind.out" "$bench/callgrind.log"
 host_secs=$(($(date +%s) - host_start))
 
-# --- 3. the report ---------------------------------------------------------------
+# --- the facts of the run, kept for --report ----------------------------------------
 qemu_version=$(qemu-system-x86_64 --version | head -n1)
 qemu_args=$(sed -n 's/^[[:space:]]*qemu-system-x86_64 \(-accel [^ ]*\) \(-cpu [^ ]*\) \(-m [^ ]*\) \(-smp [^ ]*\).*/\1 \2 \3 \4/p' \
 	"$top/tools/vm/run.sh" | head -n1)
@@ -108,11 +120,23 @@ commit=$(cd "$top" && git rev-parse --short HEAD 2>/dev/null || echo unknown)
 dirty=$(cd "$top" && git status --porcelain --untracked-files=no 2>/dev/null |
 	awk '{ printf "%s%s", n++ ? ", " : "", $2 }')
 total_secs=$(($(date +%s) - start))
+{
+	for v in guest_secs host_secs total_secs; do
+		eval "echo $v=\$$v"
+	done
+	for v in load_before load_after qemu_version qemu_args cpu_model commit dirty; do
+		eval "printf '%s=%s\\n' $v \"\$(quote \"\$$v\")\""
+	done
+	echo "date=$(quote "$(date -u '+%Y-%m-%d %H:%M UTC')")"
+} >"$bench/facts.env"
+fi
 
+# --- 3. the report ---------------------------------------------------------------
+. "$bench/facts.env"
 mkdir -p "$outdir/docs"
 awk -f "$top/tools/bench/report.awk" \
 	-v datadir="$bench" \
-	-v date="$(date -u '+%Y-%m-%d %H:%M UTC')" \
+	-v date="$date" \
 	-v commit="$commit" -v dirty="$dirty" \
 	-v host_nproc="$(nproc)" -v host_cpu="$cpu_model" \
 	-v host_kernel="$(uname -r)" -v qemu="$qemu_version" -v qemu_args="$qemu_args" \

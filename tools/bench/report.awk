@@ -448,7 +448,9 @@ function print_method() {
 	       "descriptor (N records a read at most, one write of responses per read). " \
 	       "The timeout device keeps the built-in policy with its resolver deferring " \
 	       "every group (`resolve defer`) and `timeout_ms` 1: each group is answered by " \
-	       "iofault's timeout work.\n", info["qsize"], info["qsize"], info["pasids"], nr
+	       "iofault's timeout work (forwarding groups to a handler that never answers " \
+	       "would not do: iofault ejects a policy after 16 forwarded groups time out in " \
+	       "a row).\n", info["qsize"], info["qsize"], info["pasids"], nr
 	printf "- **Outstanding groups.** For each step the mock is reloaded with a queue " \
 	       "(and an outstanding limit, and iofault's quota) of HELD + %d on vtd0; the " \
 	       "forward policy and `iofaultctl listen --respond none` hold HELD groups " \

@@ -11,7 +11,10 @@ export BUILD
 export KREL KDIR VMLINUZ LINUX_SRC LIBBPF_DIR
 # The debug guest kernel (KASAN, lockdep, kmemleak, failslab), for check.
 -include $(BUILD)/deps/debug-kernel.mk
-export DEBUG_KDIR DEBUG_VMLINUZ
+# Its modules live in a directory named after its cache key: a new kernel
+# gets modules built against it.
+KMOD_DEBUG = $(BUILD)/kmod-$(notdir $(DEBUG_KDIR))
+export DEBUG_KDIR DEBUG_VMLINUZ KMOD_DEBUG
 
 SETUP = sh tools/setup.sh
 SUBMAKE = $(MAKE) --no-print-directory
@@ -102,12 +105,13 @@ define build_modules
 endef
 
 modules: $(KMOD)/iofault.ko
-$(KMOD)/iofault.ko: $(KSRC) $(HDRS)
+# A module is rebuilt when its kernel is: its BTF is split on that vmlinux.
+$(KMOD)/iofault.ko: $(KSRC) $(HDRS) $(KDIR)/vmlinux
 	$(call build_modules,$(KMOD),$(KDIR))
 
-modules-debug: $(BUILD)/kmod-debug/iofault.ko
-$(BUILD)/kmod-debug/iofault.ko: $(KSRC) $(HDRS)
-	$(call build_modules,$(BUILD)/kmod-debug,$(DEBUG_KDIR))
+modules-debug: $(KMOD_DEBUG)/iofault.ko
+$(KMOD_DEBUG)/iofault.ko: $(KSRC) $(HDRS) $(DEBUG_KDIR)/vmlinux
+	$(call build_modules,$(KMOD_DEBUG),$(DEBUG_KDIR))
 
 # Policies see the kernel's and the module's types through one generated
 # header, dumped from the module's split BTF on top of the guest's vmlinux.

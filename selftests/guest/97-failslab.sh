@@ -17,6 +17,12 @@ fi
 # loader's or the BPF core's on their own.
 echo 0x$(awk '$3 == "_etext" { print $1 }' /proc/kallsyms) > $F/require-start
 echo 0xffffffffff000000 > $F/require-end
+# Not while the loader checks a module's BTF: a failure there leaves this
+# kernel unable to load modules at all (seen on 6.12.117), which is the
+# BPF core's to fix, not iofault's.
+range=$(sort /proc/kallsyms | awk '$3 == "btf_module_notify" { s = $1; next } s { print s, $1; exit }')
+echo 0x${range% *} > $F/reject-start
+echo 0x${range#* } > $F/reject-end
 echo 32 > $F/stacktrace-depth
 echo 0 > $F/verbose
 echo N > $F/ignore-gfp-wait
@@ -48,6 +54,8 @@ for nth in $(seq 1 80); do
 	[ -d /sys/module/iofault ] || insmod $MODDIR/iofault.ko
 	rmmod iofault
 done
+# Under KASAN the allocations of a module's init sit deeper than the 32
+# frames failslab's stack filter looks at: the sweep may inject nothing.
 diag "module load: $failed of 80 loads failed"
 check "after failed loads the module loads and works" usable
 
@@ -69,6 +77,7 @@ for nth in $NTHS; do
 	iofaultctl detach --dev vtd0 >/dev/null 2>&1
 done
 diag "policy attach: $failed failed"
+check "failures were injected into attaches" test $failed -gt 0
 check "after failed attaches a policy attaches" iofaultctl attach $BPF/fail_all.bpf.o --dev vtd0
 decides() {
 	hw_clear vtd0
@@ -83,6 +92,7 @@ for nth in $NTHS; do
 		failed=$((failed + 1))
 done
 diag "fault descriptor open: $failed failed"
+check "failures were injected into opens" test $failed -gt 0
 handler_answers() {
 	iofaultctl attach $BPF/forward_pasids.bpf.o --dev vtd1 \
 		--set pasid_min=1 --set pasid_max=1 >/dev/null &&

@@ -28,7 +28,7 @@ tap=$BUILD/check.tap
 KERNELS="debian-$KREL $VMLINUZ $BUILD/kmod"
 if [ -n "${DEBUG_VMLINUZ-}" ]; then
 	KERNELS="$KERNELS
-debug-${KREL%%+*} $DEBUG_VMLINUZ $BUILD/kmod-debug"
+debug-${KREL%%+*} $DEBUG_VMLINUZ $KMOD_DEBUG"
 fi
 
 # number PREFIX: read TAP, print its test lines renumbered to follow those

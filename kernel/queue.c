@@ -264,7 +264,8 @@ static int iofault_queue_open(const struct iofault_fault_fd_req __user *ureq)
 	    !iofault_name_valid(req.dev, sizeof(req.dev), false))
 		return -EINVAL;
 
-	q = kvzalloc(sizeof(*q), GFP_KERNEL);
+	/* An open() that cannot get its buffers fails with ENOMEM, quietly. */
+	q = kvzalloc(sizeof(*q), GFP_KERNEL | __GFP_NOWARN);
 	if (!q)
 		return -ENOMEM;
 	INIT_LIST_HEAD(&q->faults);

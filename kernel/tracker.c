@@ -8,6 +8,12 @@
 
 #include "tracker.h"
 
+/*
+ * Pools are sized by limits a user sets: a failed allocation is an errno
+ * for that user, not a warning in the kernel log.
+ */
+#define POOL_GFP	(GFP_KERNEL | __GFP_NOWARN)
+
 #define CHUNK_SHIFT	6		/* 64 objects a chunk */
 #define CHUNK_SIZE	(1U << CHUNK_SHIFT)
 #define CHUNK_MASK	(CHUNK_SIZE - 1)
@@ -55,7 +61,7 @@ static int grow_chunk_array(void ***chunks, u32 have, u32 want)
 	void **bigger;
 	u32 i;
 
-	bigger = kvcalloc(want, sizeof(*bigger), GFP_KERNEL);
+	bigger = kvcalloc(want, sizeof(*bigger), POOL_GFP);
 	if (!bigger)
 		return -ENOMEM;
 	for (i = 0; i < have; i++)
@@ -80,7 +86,7 @@ static int grow_groups(struct iofault_tracker *t, u32 capacity)
 	if (want <= have)
 		return 0;
 	buckets = kvcalloc(pow2_above(want << CHUNK_SHIFT), sizeof(*buckets),
-			   GFP_KERNEL);
+			   POOL_GFP);
 	if (!buckets)
 		return -ENOMEM;
 	if (grow_chunk_array((void ***)&t->group_chunks, have, want)) {
@@ -89,7 +95,7 @@ static int grow_groups(struct iofault_tracker *t, u32 capacity)
 	}
 	for (c = have; c < want; c++) {
 		t->group_chunks[c] = kvcalloc(CHUNK_SIZE, sizeof(struct iofault_group),
-					      GFP_KERNEL);
+					      POOL_GFP);
 		if (!t->group_chunks[c]) {
 			err = -ENOMEM;
 			break;
@@ -134,7 +140,7 @@ static int grow_pages(struct iofault_tracker *t, u32 capacity)
 		return -ENOMEM;
 	for (c = have; c < want; c++) {
 		t->page_chunks[c] = kvcalloc(CHUNK_SIZE, sizeof(struct iofault_page),
-					     GFP_KERNEL);
+					     POOL_GFP);
 		if (!t->page_chunks[c])
 			return -ENOMEM;
 		for (i = 0; i < CHUNK_SIZE; i++)

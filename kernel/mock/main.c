@@ -58,7 +58,7 @@ static struct mock_dev *mock_dev_create(const struct mock_hw_ops *hw,
 	struct mock_dev *md;
 	int err;
 
-	md = kvzalloc(sizeof(*md), GFP_KERNEL);
+	md = kvzalloc(sizeof(*md), GFP_KERNEL | __GFP_NOWARN);
 	if (!md)
 		return ERR_PTR(-ENOMEM);
 	md->hw = hw;

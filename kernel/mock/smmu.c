@@ -379,7 +379,8 @@ static void smmu_show_stats(struct seq_file *m, struct mock_dev *md)
 
 static int smmu_init(struct mock_dev *md, u32 qsize)
 {
-	struct smmu_evtq *q = kvzalloc(struct_size(q, ring, qsize), GFP_KERNEL);
+	struct smmu_evtq *q = kvzalloc(struct_size(q, ring, qsize),
+				       GFP_KERNEL | __GFP_NOWARN);
 
 	if (!q)
 		return -ENOMEM;

@@ -457,7 +457,8 @@ static void vtd_show_stats(struct seq_file *m, struct mock_dev *md)
 
 static int vtd_init(struct mock_dev *md, u32 qsize)
 {
-	struct vtd_prq *q = kvzalloc(struct_size(q, ring, qsize), GFP_KERNEL);
+	struct vtd_prq *q = kvzalloc(struct_size(q, ring, qsize),
+				     GFP_KERNEL | __GFP_NOWARN);
 
 	if (!q)
 		return -ENOMEM;

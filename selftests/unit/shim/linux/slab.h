@@ -9,6 +9,7 @@
 #include <stdlib.h>
 
 #define GFP_KERNEL 0
+#define __GFP_NOWARN 0
 
 extern long shim_live_allocs;
 extern long shim_fail_after;	/* < 0: never fail */

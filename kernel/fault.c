@@ -29,9 +29,8 @@ static struct iofault_device *tracker_to_idev(struct iofault_tracker *t)
 }
 
 /* What a policy callback sees of @g. */
-static void iofault_call_init(struct iofault_call *call,
-			      struct iofault_device *idev,
-			      const struct iofault_group *g)
+void iofault_call_init(struct iofault_call *call, struct iofault_device *idev,
+		       const struct iofault_group *g)
 {
 	*call = (struct iofault_call) {
 		.ctx = {
@@ -61,7 +60,6 @@ static void iofault_answer_hw(struct iofault_tracker *t,
 		.grpid = g->last.grpid,
 		.code = code,
 	};
-	struct iofault_call call;
 
 	idev->ops->page_response(idev, &g->last, &resp);
 	trace_iofault_response(idev->id, resp.pasid, resp.grpid, code, end,
@@ -69,8 +67,7 @@ static void iofault_answer_hw(struct iofault_tracker *t,
 
 	if (end == IOFAULT_END_RESPONSE && g->owner)
 		iofault_policy_forward_answered(idev);
-	iofault_call_init(&call, idev, g);
-	iofault_policy_response(idev, &call.ctx, code, latency_ns);
+	iofault_policy_response(idev, g, code, latency_ns);
 }
 
 static void iofault_reject_trace(struct iofault_tracker *t, u64 cookie,

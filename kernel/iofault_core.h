@@ -167,7 +167,10 @@ enum iofault_verdict iofault_policy_decide(struct iofault_device *idev,
 					   struct iofault_ctx *ctx,
 					   struct iofault_policy **decider);
 void iofault_policy_response(struct iofault_device *idev,
-			     struct iofault_ctx *ctx, u32 code, u64 latency_ns);
+			     const struct iofault_group *g, u32 code,
+			     u64 latency_ns);
+void iofault_call_init(struct iofault_call *call, struct iofault_device *idev,
+		       const struct iofault_group *g);
 u32 iofault_policy_timeout(struct iofault_device *idev,
 			   struct iofault_ctx *ctx, bool forwarded);
 void iofault_policy_forward_answered(struct iofault_device *idev);

@@ -157,16 +157,23 @@ enum iofault_verdict iofault_policy_decide(struct iofault_device *idev,
 	return verdict;
 }
 
-/* Tell the deciding policy how a group ended. Caller holds idev->lock. */
+/*
+ * Tell the deciding policy how @g ended; its context is built only for a
+ * policy that listens. Caller holds idev->lock.
+ */
 void iofault_policy_response(struct iofault_device *idev,
-			     struct iofault_ctx *ctx, u32 code, u64 latency_ns)
+			     const struct iofault_group *g, u32 code,
+			     u64 latency_ns)
 {
 	struct iofault_policy *pol;
+	struct iofault_call call;
 
 	rcu_read_lock();
 	pol = iofault_policy_current(idev);
-	if (pol && pol->ops->response)
-		pol->ops->response(ctx, code, latency_ns);
+	if (pol && pol->ops->response) {
+		iofault_call_init(&call, idev, g);
+		pol->ops->response(&call.ctx, code, latency_ns);
+	}
 	rcu_read_unlock();
 }
 

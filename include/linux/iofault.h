@@ -188,4 +188,75 @@ void *iofault_device_drvdata(const struct iofault_device *idev);
  */
 u32 iofault_device_id(const struct iofault_device *idev);
 
+/*
+ * Behind the IOMMU core: iofault as the iopf handler of a domain.
+ *
+ * A kernel user that attaches a paging domain to a device (or to one PASID
+ * of it) through iofault gets the groups the core delivers for that
+ * attachment decided by iofault's policies, tracked (quota, timeout,
+ * exactly one answer) and answered with iopf_group_response(). The
+ * attachment appears as an iofault device named after the device, with
+ * ".pasid<N>" appended for a PASID; a policy's RESOLVE verdict runs the
+ * user's resolver.
+ */
+struct iommu_domain;
+struct iommu_fault_page_request;
+struct iofault_attach;
+
+/**
+ * struct iofault_attach_ops - a kernel user's side of an attachment
+ * @owner: the user's module, pinned while attached
+ * @resolve: make one request of a group succeed (map the page). Called
+ *           from iofault's worker, once per request of a group a policy
+ *           resolves, in arrival order, the last one last; may sleep.
+ *           Returns an enum iofault_resp_code; the first that is not
+ *           IOFAULT_RESP_SUCCESS answers the group.
+ */
+struct iofault_attach_ops {
+	struct module *owner;
+	int (*resolve)(struct iofault_attach *att,
+		       const struct iommu_fault_page_request *req);
+};
+
+/**
+ * struct iofault_attach - one attachment through iofault
+ * @ops: set by the user before iofault_attach()
+ * @priv: the user's own pointer
+ *
+ * The rest is iofault's: the user embeds this structure and must not touch
+ * it between iofault_attach() and the return of iofault_detach().
+ */
+struct iofault_attach {
+	const struct iofault_attach_ops *ops;
+	void *priv;
+	struct iofault_source *src;
+};
+
+/**
+ * iofault_attach() - attach @domain to @dev, or to one PASID of it, with
+ *                    iofault as the domain's iopf handler
+ * @att: the attachment, @ops set
+ * @domain: a paging domain; its iopf_handler is set here
+ * @dev: a device behind an IOMMU, with IOPF enabled
+ * @pasid: a PASID, or IOMMU_NO_PASID for the device itself
+ *
+ * Context: process, may sleep.
+ * Return: 0, -EINVAL for bad arguments or a name too long, -EEXIST if
+ * iofault already handles that device or PASID, -ENOMEM, or the core's
+ * error attaching the domain.
+ */
+int iofault_attach(struct iofault_attach *att, struct iommu_domain *domain,
+		   struct device *dev, u32 pasid);
+
+/**
+ * iofault_detach() - detach an attachment made with iofault_attach()
+ * @att: the attachment
+ *
+ * Answers every group still outstanding for it (IOFAULT_RESP_INVALID),
+ * waits for its resolver calls to end, then detaches the domain. The caller
+ * must have stopped the device's accesses through the domain, as with any
+ * detach. Context: process, may sleep.
+ */
+void iofault_detach(struct iofault_attach *att);
+
 #endif /* _LINUX_IOFAULT_H */

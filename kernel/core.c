@@ -29,7 +29,7 @@ bool iofault_name_valid(const char *name, size_t size, bool may_be_empty)
 	if (len == size || (!len && !may_be_empty))
 		return false;
 	for (i = 0; i < len; i++)
-		if (!isalnum(name[i]) && !strchr("_.-", name[i]))
+		if (!isalnum(name[i]) && !strchr("_.:-", name[i]))
 			return false;
 	return true;
 }
@@ -152,11 +152,16 @@ static int __init iofault_init(void)
 	err = iofault_queue_init();
 	if (err)
 		goto sysfs;
-	err = iofault_bpf_register();
+	err = iofault_iopf_init();
 	if (err)
 		goto queue;
+	err = iofault_bpf_register();
+	if (err)
+		goto iopf;
 	return 0;
 
+iopf:
+	iofault_iopf_exit();
 queue:
 	iofault_queue_exit();
 sysfs:
@@ -172,6 +177,7 @@ fault_path:
  */
 static void __exit iofault_exit(void)
 {
+	iofault_iopf_exit();
 	WARN_ON(!xa_empty(&iofault_devices));
 	iofault_policy_exit();
 	iofault_queue_exit();

@@ -40,7 +40,8 @@ void iofault_call_init(struct iofault_call *call, struct iofault_device *idev,
 			.grpid = g->last.grpid,
 			.perm = g->last.perm,
 			.npages = g->npages,
-			.caps = (idev->ops->resolve ? IOFAULT_CAP_RESOLVE : 0) |
+			.caps = (idev->ops->resolve || idev->handoff ?
+				 IOFAULT_CAP_RESOLVE : 0) |
 				(idev->queue ? IOFAULT_CAP_FORWARD : 0),
 			.addr = g->last.addr,
 		},
@@ -209,8 +210,13 @@ static enum iofault_verdict iofault_builtin_verdict(u32 caps)
 	return IOFAULT_VERDICT_FAIL;
 }
 
-/* Apply the policy's verdict to a new group. Caller holds idev->lock. */
-static void iofault_dispatch(struct iofault_device *idev,
+/*
+ * Apply the policy's verdict to a new group. Caller holds idev->lock.
+ * Returns true if the group was resolved on a device whose resolver is
+ * another handler (idev->handoff): the tracker let go of it, and the
+ * caller gives it to that handler.
+ */
+static bool iofault_dispatch(struct iofault_device *idev,
 			     struct iofault_group *g, u64 now)
 {
 	struct iofault_policy *decider;
@@ -238,6 +244,10 @@ static void iofault_dispatch(struct iofault_device *idev,
 	idev->stats.verdicts[verdict]++;
 	switch (verdict) {
 	case IOFAULT_VERDICT_RESOLVE:
+		if (idev->handoff) {
+			iofault_tracker_handoff(&idev->tracker, g);
+			return true;
+		}
 		list_add_tail(&g->qnode, &idev->resolve_list);
 		queue_work(iofault_wq, &idev->resolve_work);
 		iofault_arm_timeout(idev, now);
@@ -251,29 +261,44 @@ static void iofault_dispatch(struct iofault_device *idev,
 				       IOFAULT_END_RESPONSE, now);
 		break;
 	}
+	return false;
+}
+
+/*
+ * One request into the tracker, and a group it completes to its policy.
+ * Caller holds idev->lock. Returns iofault_dispatch()'s answer.
+ */
+bool iofault_report_locked(struct iofault_device *idev,
+			   const struct iofault_fault *fault, u64 now)
+{
+	struct iofault_group *g;
+
+	lockdep_assert_held(&idev->lock);
+	trace_iofault_report(idev->id, fault->type, fault->flags, fault->pasid,
+			     fault->grpid, fault->perm, fault->addr);
+	if (iofault_tracker_report(&idev->tracker, fault, now, &g) !=
+	    IOFAULT_ADMIT_GROUP)
+		return false;
+	return iofault_dispatch(idev, g, now);
 }
 
 int iofault_report(struct iofault_device *idev,
 		   const struct iofault_fault *fault)
 {
-	struct iofault_group *g;
 	bool dead;
-	u64 now;
 
 	if (fault->type != IOFAULT_FAULT_PAGE_REQ &&
 	    fault->type != IOFAULT_FAULT_DMA_UNRECOV)
 		return -EINVAL;
 
-	trace_iofault_report(idev->id, fault->type, fault->flags, fault->pasid,
-			     fault->grpid, fault->perm, fault->addr);
 	mutex_lock(&idev->lock);
 	if (fault->type == IOFAULT_FAULT_DMA_UNRECOV) {
+		trace_iofault_report(idev->id, fault->type, fault->flags,
+				     fault->pasid, fault->grpid, fault->perm,
+				     fault->addr);
 		idev->stats.unrecoverable++;
 	} else {
-		now = ktime_get_ns();
-		if (iofault_tracker_report(&idev->tracker, fault, now, &g) ==
-		    IOFAULT_ADMIT_GROUP)
-			iofault_dispatch(idev, g, now);
+		iofault_report_locked(idev, fault, ktime_get_ns());
 	}
 	dead = idev->tracker.dead;
 	mutex_unlock(&idev->lock);
@@ -367,6 +392,7 @@ static const char * const iofault_end_names[IOFAULT_END_NR] = {
 	[IOFAULT_END_CLOSE] = "close",
 	[IOFAULT_END_QUOTA] = "quota",
 	[IOFAULT_END_DUPLICATE] = "duplicate",
+	[IOFAULT_END_HANDOFF] = "handoff",
 };
 
 static const char * const iofault_code_names[IOFAULT_RESP_NR] = {

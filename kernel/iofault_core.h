@@ -124,6 +124,7 @@ struct iofault_device {
 	u32 id;
 	const struct iofault_driver_ops *ops;
 	void *drvdata;
+	bool handoff;			/* resolving gives a group to another handler */
 	struct iofault_policy __rcu *policy;
 	struct iofault_exit_info last_exit;	/* under iofault_lock */
 	char last_exit_policy[IOFAULT_NAME_LEN];
@@ -185,6 +186,8 @@ void iofault_fault_path_exit(void);
 int iofault_fault_init(struct iofault_device *idev,
 		       const struct iofault_device_info *info);
 void iofault_fault_exit(struct iofault_device *idev);
+bool iofault_report_locked(struct iofault_device *idev,
+			   const struct iofault_fault *fault, u64 now);
 int iofault_set_limit(struct iofault_device *idev, const char *limit, u32 val);
 ssize_t iofault_stats_show(struct iofault_device *idev, char *buf);
 ssize_t iofault_latency_show(struct iofault_device *idev, char *buf);
@@ -193,6 +196,11 @@ int iofault_queue_init(void);
 void iofault_queue_exit(void);
 void iofault_queue_forward(struct iofault_device *idev, struct iofault_group *g);
 void iofault_queue_device_gone(struct iofault_device *idev);
+
+int iofault_iopf_init(void);
+void iofault_iopf_exit(void);
+int iofault_adopt(const char *name, u32 pasid);
+int iofault_release(const char *name, u32 pasid);
 
 int iofault_sysfs_init(void);
 void iofault_sysfs_exit(void);

@@ -16,6 +16,7 @@
 #include <linux/capability.h>
 #include <linux/file.h>
 #include <linux/fs.h>
+#include <linux/iommu.h>
 #include <linux/miscdevice.h>
 #include <linux/poll.h>
 #include <linux/slab.h>
@@ -309,6 +310,28 @@ static int iofault_queue_open(const struct iofault_fault_fd_req __user *ureq)
 	return fd;
 }
 
+/* IOFAULT_IOC_ADOPT and IOFAULT_IOC_RELEASE. */
+static long iofault_adopt_ioctl(unsigned int cmd,
+				struct iofault_adopt_req __user *ureq)
+{
+	struct iofault_adopt_req req;
+	u32 pasid;
+
+	if (copy_from_user(&req, ureq, sizeof(req)))
+		return -EFAULT;
+	if (req.size != sizeof(req) || req.reserved ||
+	    (req.flags & ~IOFAULT_ADOPT_PASID) ||
+	    (!(req.flags & IOFAULT_ADOPT_PASID) && req.pasid) ||
+	    ((req.flags & IOFAULT_ADOPT_PASID) &&
+	     (!req.pasid || req.pasid >= 1U << 20)) ||	/* PCIe: 20 bits */
+	    !iofault_name_valid(req.dev, sizeof(req.dev), false))
+		return -EINVAL;
+	pasid = req.flags & IOFAULT_ADOPT_PASID ? req.pasid : IOMMU_NO_PASID;
+	if (cmd == IOFAULT_IOC_ADOPT)
+		return iofault_adopt(req.dev, pasid);
+	return iofault_release(req.dev, pasid);
+}
+
 static long iofault_ctl_ioctl(struct file *file, unsigned int cmd,
 			      unsigned long arg)
 {
@@ -317,6 +340,9 @@ static long iofault_ctl_ioctl(struct file *file, unsigned int cmd,
 	switch (cmd) {
 	case IOFAULT_IOC_FAULT_FD:
 		return iofault_queue_open((void __user *)arg);
+	case IOFAULT_IOC_ADOPT:
+	case IOFAULT_IOC_RELEASE:
+		return iofault_adopt_ioctl(cmd, (void __user *)arg);
 	default:
 		return -ENOTTY;
 	}

@@ -401,6 +401,24 @@ void iofault_tracker_answer(struct iofault_tracker *t,
 }
 
 /*
+ * A pending group leaves the tracker unanswered: its requests went back to
+ * their other handler (behind the IOMMU core, the domain's own iopf
+ * handler), which answers them itself. Counted; no code, no latency.
+ */
+void iofault_tracker_handoff(struct iofault_tracker *t,
+			     struct iofault_group *g)
+{
+	g->state = IOFAULT_GROUP_ANSWERED;
+	g->end = IOFAULT_END_HANDOFF;
+	hlist_del(&g->hnode);
+	list_del_init(&g->node);
+	list_del_init(&g->qnode);
+	t->outstanding--;
+	t->stats.ended[IOFAULT_END_HANDOFF]++;
+	release_group(t, g);
+}
+
+/*
  * Whether a response would be accepted, with no side effect: 0 and the
  * group, or an errno and *why. Accepted only for a pending group of this
  * device, from its owner, with its PASID and group index and a valid code.

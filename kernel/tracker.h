@@ -43,6 +43,7 @@ enum iofault_end {
 	IOFAULT_END_CLOSE,	/* its user-space handler closed its descriptor */
 	IOFAULT_END_QUOTA,	/* at once: the device had too many outstanding */
 	IOFAULT_END_DUPLICATE,	/* at once: same PASID and group index outstanding */
+	IOFAULT_END_HANDOFF,	/* unanswered: given back to whoever answers it */
 	IOFAULT_END_NR,
 };
 
@@ -158,6 +159,8 @@ int iofault_tracker_respond(struct iofault_tracker *t, u64 cookie, u32 pasid,
 			    u32 grpid, u32 code, const void *owner, u64 now);
 void iofault_tracker_answer_owned(struct iofault_tracker *t, const void *owner,
 				  u32 code, enum iofault_end end, u64 now);
+void iofault_tracker_handoff(struct iofault_tracker *t,
+			     struct iofault_group *group);
 void iofault_tracker_unhold(struct iofault_tracker *t,
 			    struct iofault_group *group);
 

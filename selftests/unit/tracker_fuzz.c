@@ -4,8 +4,9 @@
  * (report, respond with good and garbage responses, resolver hold and
  * release, time passing, limit changes, device removal), run against a
  * model of what must have happened. Invariants, checked after every step:
- *   - every admitted group is answered to the hardware exactly once, and
- *     only groups that were reported are answered;
+ *   - every admitted group is answered to the hardware exactly once (or
+ *     handed off to another handler, and then never), and only groups
+ *     that were reported are answered;
  *   - a group answered at once is answered during its own report;
  *   - the private data of an answer is the one its last request carried;
  *   - the quota holds when a group is admitted;
@@ -145,6 +146,15 @@ static void op_report(struct input *in, bool last)
 	}
 	CHECK(r == IOFAULT_ADMIT_GROUP && answers == before);
 	CHECK(t.outstanding <= t.quota);
+	if (!take(in, 8)) {
+		/* Resolved by a handler outside iofault: it leaves unanswered. */
+		u64 handoffs = t.stats.ended[IOFAULT_END_HANDOFF];
+
+		iofault_tracker_handoff(&t, g);
+		CHECK(answers == before &&
+		      t.stats.ended[IOFAULT_END_HANDOFF] == handoffs + 1);
+		return;
+	}
 	if (nlive == MAX_LIVE) {
 		/* The model is full: answer it at once to keep it exact. */
 		iofault_tracker_answer(&t, g, IOFAULT_RESP_SUCCESS,

@@ -299,6 +299,30 @@ static void test_duplicate_group(void)
 	done("duplicate group");
 }
 
+static void test_handoff(void)
+{
+	struct iofault_fault f = pr(3, 9, false);
+	struct iofault_group *g;
+	u64 c;
+
+	fresh();
+	iofault_tracker_report(&t, &f, 0, &g);
+	g = admit(3, 9, 0);
+	c = iofault_group_cookie(&t, g);
+	iofault_tracker_handoff(&t, g);
+	ok(nhw == 0 && t.outstanding == 0 && t.groups_in_use == 0 &&
+	   t.pages_in_use == 0,
+	   "a group handed off leaves unanswered, its requests with it");
+	ok(t.stats.ended[IOFAULT_END_HANDOFF] == 1 && t.stats.codes[0] == 0,
+	   "counted as handed off, with no code");
+	ok(iofault_tracker_respond(&t, c, 3, 9, 0, NULL, 0) == -EALREADY,
+	   "a response to it is refused");
+	ok(iofault_tracker_expired(&t, 10000 * MS) == NULL,
+	   "and no timeout answers it");
+	ok(admit(3, 9, 0) != NULL, "its PASID and index are free again");
+	done("handoff");
+}
+
 static void test_flush(void)
 {
 	struct iofault_fault f = pr(1, 1, false);
@@ -364,6 +388,7 @@ int main(void)
 	test_timeout();
 	test_held();
 	test_duplicate_group();
+	test_handoff();
 	test_flush();
 	test_big_quota();
 	test_alloc_failure();

@@ -45,6 +45,10 @@ bool sysfs_exists(const char *path);
 int module_check(void);
 bool device_registered(const char *name);
 
+/* ctl.c */
+#define CTL_DEV			"/dev/iofault"
+int ctl_open(const char *what);
+
 /* pin.c */
 bool dev_name_ok(const char *name);
 void pin_path(const char *dev, char *buf, size_t size);
@@ -152,5 +156,7 @@ int cmd_detach(int argc, char **argv);
 int cmd_listen(int argc, char **argv);
 int cmd_stats(int argc, char **argv);
 int cmd_top(int argc, char **argv);
+int cmd_adopt(int argc, char **argv);
+int cmd_release(int argc, char **argv);
 
 #endif /* IOFAULTCTL_H */

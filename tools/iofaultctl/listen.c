@@ -27,7 +27,6 @@
 
 #include "iofaultctl.h"
 
-#define CTL_DEV		"/dev/iofault"
 #define RESPOND_NONE	(-1)	/* read and print, never answer */
 #define BATCH_DEFAULT	64
 
@@ -68,23 +67,6 @@ static void on_signal(int sig)
 
 /* ---- opening the descriptor ---- */
 
-static void ctl_open_error(int err)
-{
-	if (err == ENOENT && !sysfs_exists(SYSFS_CLASS_DIR))
-		errmsg("the iofault module is not loaded (no %s)", CTL_DEV);
-	else if (err == ENOENT)
-		errmsg("no %s, though the iofault module is loaded: is devtmpfs mounted on /dev?",
-		       CTL_DEV);
-	else if (err == EACCES || err == EPERM)
-		errmsg("cannot open %s: listening needs root (CAP_SYS_ADMIN): %s",
-		       CTL_DEV, strerror(err));
-	else if (err == ENXIO || err == ENODEV)
-		errmsg("cannot open %s: %s (is the iofault module loaded?)",
-		       CTL_DEV, strerror(err));
-	else
-		errmsg("cannot open %s: %s", CTL_DEV, strerror(err));
-}
-
 static void fault_fd_error(const char *dev, int err)
 {
 	switch (err) {
@@ -118,11 +100,9 @@ static int fault_fd_open(const char *dev)
 	struct iofault_fault_fd_req req = { .size = sizeof(req) };
 	int ctl, fd, err;
 
-	ctl = open(CTL_DEV, O_RDWR | O_CLOEXEC);
-	if (ctl < 0) {
-		ctl_open_error(errno);
+	ctl = ctl_open("listening");
+	if (ctl < 0)
 		return -1;
-	}
 	snprintf(req.dev, sizeof(req.dev), "%s", dev);
 	fd = ioctl(ctl, IOFAULT_IOC_FAULT_FD, &req);
 	err = errno;

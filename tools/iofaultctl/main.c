@@ -68,6 +68,15 @@ static const struct command commands[] = {
 	  "      has rates over the first 200 ms (or MS if shorter); --once\n"
 	  "      prints it alone, with rates over MS if --interval is given.\n"
 	  "      Stop on SIGINT or SIGTERM." },
+	{ "adopt", cmd_adopt, "--dev NAME [--pasid N]",
+	  "Put iofault in front of the page fault handler of the domain the\n"
+	  "      kernel attached to PCI or platform device NAME (or to its PASID\n"
+	  "      N), behind the IOMMU core: its faults get an iofault device\n"
+	  "      NAME (NAME.pasidN), whose policy decides; RESOLVE gives a group\n"
+	  "      to the domain's own handler, as without iofault." },
+	{ "release", cmd_release, "--dev NAME [--pasid N]",
+	  "Put the domain's own handler back in place of iofault's; the\n"
+	  "      groups iofault still holds are answered (invalid)." },
 	{ "help", cmd_help, "", "Show this help." },
 };
 

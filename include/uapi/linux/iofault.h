@@ -141,4 +141,25 @@ struct iofault_fault_fd_req {
 /* Returns the new descriptor (O_CLOEXEC), or -1 with errno set. */
 #define IOFAULT_IOC_FAULT_FD	_IOW('F', 0x80, struct iofault_fault_fd_req)
 
+/*
+ * Behind the IOMMU core: put iofault in front of the iopf handler of the
+ * domain attached to a device (a PCI or platform device, by its kernel
+ * name) or to one PASID of it (IOFAULT_ADOPT_PASID), or put the original
+ * back. The adopted domain gets an iofault device named "DEV" or
+ * "DEV.pasidN"; its policy decides, and RESOLVE hands a group to the
+ * domain's own handler.
+ */
+#define IOFAULT_ADOPT_PASID	(1U << 0)
+
+struct iofault_adopt_req {
+	__u32 size;		/* sizeof(struct iofault_adopt_req) */
+	__u32 flags;		/* IOFAULT_ADOPT_PASID */
+	__u32 pasid;		/* with IOFAULT_ADOPT_PASID */
+	__u32 reserved;		/* 0 */
+	char dev[IOFAULT_NAME_LEN];	/* the device's kernel name */
+};
+
+#define IOFAULT_IOC_ADOPT	_IOW('F', 0x81, struct iofault_adopt_req)
+#define IOFAULT_IOC_RELEASE	_IOW('F', 0x82, struct iofault_adopt_req)
+
 #endif /* _UAPI_LINUX_IOFAULT_H */

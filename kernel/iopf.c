@@ -114,14 +114,28 @@ static int iofault_iopf_page_response(struct iofault_device *idev,
 	return 0;
 }
 
-/* An attachment's resolver: the user's, for one request. */
+/*
+ * An attachment's resolver: the user's, for one request. The request is
+ * rebuilt from the tracker's copy: the core's group may be answered and
+ * freed meanwhile (the timeout, the device's removal), and the driver's
+ * private data is none of the resolver's business.
+ */
 static int iofault_iopf_resolve(struct iofault_device *idev,
 				const struct iofault_fault *fault, u64 cookie)
 {
 	struct iofault_source *src = iofault_device_drvdata(idev);
+	struct iommu_fault_page_request req = {
+		.flags = (fault->flags & IOFAULT_PR_PASID_VALID ?
+			  IOMMU_FAULT_PAGE_REQUEST_PASID_VALID : 0) |
+			 (fault->flags & IOFAULT_PR_LAST_PAGE ?
+			  IOMMU_FAULT_PAGE_REQUEST_LAST_PAGE : 0),
+		.pasid = fault->pasid,
+		.grpid = fault->grpid,
+		.perm = fault->perm,
+		.addr = fault->addr,
+	};
 
-	return src->att->ops->resolve(src->att,
-				      (void *)(uintptr_t)fault->private_data[1]);
+	return src->att->ops->resolve(src->att, &req);
 }
 
 static const struct iofault_driver_ops iofault_attached_ops = {
@@ -138,7 +152,7 @@ static const struct iofault_driver_ops iofault_adopted_ops = {
 
 /*
  * Give a core group's requests to the source's tracker, the last one
- * last, carrying the group and each request's own fields. Returns true if
+ * last, with the core's group as the last one's private data. Returns true if
  * the group is to go to the domain's own handler. Caller is in an SRCU
  * read section and saw the source not gone.
  */
@@ -162,8 +176,7 @@ static bool iofault_iopf_take(struct iofault_source *src,
 			.grpid = prm->grpid,
 			.perm = prm->perm,
 			.addr = prm->addr,
-			.private_data = { last ? (uintptr_t)group : 0,
-					  (uintptr_t)prm },
+			.private_data = { last ? (uintptr_t)group : 0 },
 		};
 
 		handoff |= iofault_report_locked(idev, &f, now);

@@ -13,7 +13,8 @@
  *   --group           all faulting pages of an access form one group
  *   --write           the device writes (default: reads)
  *   --always          every page faults, even a resident one
- *   --rounds R        R accesses, the pages discarded in between (default 1)
+ *   --rounds R        R accesses, the pages replaced by fresh ones in
+ *                     between (default 1)
  *   --touch           this process writes the pages first
  *   --prot rw|r|none  protection of the mapping (default rw)
  *   --unmap           unmap the pages before the access: no VMA holds them
@@ -169,8 +170,11 @@ int main(int argc, char **argv)
 		 pasid, (void *)mem, pages, write ? " write" : "",
 		 group ? " group" : "", always ? " always" : "");
 	for (r = 0; r < rounds; r++) {
-		if (r && madvise(mem, pages * psz, MADV_DONTNEED)) {
-			perror("svatouch: madvise");
+		/* Fresh pages in place (the debug kernel has no madvise()). */
+		if (r && !unmap &&
+		    mmap(mem, pages * psz, prot, MAP_PRIVATE | MAP_ANONYMOUS |
+			 MAP_FIXED, -1, 0) == MAP_FAILED) {
+			perror("svatouch: mmap");
 			return 1;
 		}
 		ctl("access", line, 1);

@@ -30,13 +30,6 @@
 
 #include "iommu_mock.h"
 
-/* Exported in IOMMUFD_INTERNAL; declared in drivers/iommu/iommu-priv.h. */
-int iommu_attach_group_handle(struct iommu_domain *domain,
-			      struct iommu_group *group,
-			      struct iommu_attach_handle *handle);
-void iommu_detach_group_handle(struct iommu_domain *domain,
-			       struct iommu_group *group);
-
 /* Make the access of @req succeed in @mm, as the CPU's fault would. */
 static enum iommu_page_response_code
 imock_fault_mm(struct mm_struct *mm, const struct iommu_fault_page_request *req)

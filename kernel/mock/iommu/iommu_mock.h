@@ -61,8 +61,7 @@ struct imock_counters {
 	u64 issued;		/* groups that needed an answer */
 	u64 answered;		/* answers to outstanding groups */
 	u64 duplicate;		/* answers to no outstanding group */
-	u64 mismatch;		/* answers with a PASID or private data not
-				 * as issued */
+	u64 mismatch;		/* answers not matching what was issued */
 	u64 responses;		/* answers received */
 	u64 codes[3];		/* of those, by enum iommu_page_response_code */
 };
@@ -150,6 +149,16 @@ struct imock_bind {
 	struct iommu_domain *domain;
 	void (*detach)(struct iofault_attach *att);
 };
+
+/*
+ * The core's, exported in namespace IOMMUFD_INTERNAL but declared only in
+ * its private drivers/iommu/iommu-priv.h.
+ */
+int iommu_attach_group_handle(struct iommu_domain *domain,
+			      struct iommu_group *group,
+			      struct iommu_attach_handle *handle);
+void iommu_detach_group_handle(struct iommu_domain *domain,
+			       struct iommu_group *group);
 
 /* main.c */
 int imock_unplug(const char *name);

@@ -125,6 +125,49 @@ static const struct property_entry imock_dev_props[] = {
 	{ }
 };
 
+/*
+ * Give @dev, not added yet, a fwspec naming the mock IOMMU, so that the
+ * core's bus notifier probes it with this driver when it is added.
+ *
+ * iommu_fwspec_init() does this, but it must be called with the core's
+ * iommu_probe_device_lock held (lockdep says so), and that lock is not
+ * exported: the firmware code (OF, ACPI) that calls it is built in. So the
+ * per-device data is set up here as iommu_fwspec_init() leaves it: a
+ * struct dev_iommu with its lock initialised, holding a fwspec with a
+ * reference on the IOMMU's fwnode and no IDs. Both are kmalloc'ed, as the
+ * core's own, because the core frees them (dev_iommu_free()) when it
+ * releases the device or fails to probe it. Nobody else can see @dev yet.
+ */
+static int imock_fwspec_init(struct device *dev)
+{
+	struct dev_iommu *param = kzalloc(sizeof(*param), GFP_KERNEL);
+	struct iommu_fwspec *fwspec = kzalloc(sizeof(*fwspec), GFP_KERNEL);
+
+	if (!param || !fwspec) {
+		kfree(param);
+		kfree(fwspec);
+		return -ENOMEM;
+	}
+	mutex_init(&param->lock);
+	fwspec->iommu_fwnode = fwnode_handle_get(imock_iommu.fwnode);
+	param->fwspec = fwspec;
+	dev->iommu = param;
+	return 0;
+}
+
+/* Undo imock_fwspec_init() if the core has not taken it over. */
+static void imock_fwspec_free(struct device *dev)
+{
+	struct dev_iommu *param = dev->iommu;
+
+	if (!param)
+		return;
+	dev->iommu = NULL;
+	fwnode_handle_put(param->fwspec->iommu_fwnode);
+	kfree(param->fwspec);
+	kfree(param);
+}
+
 /* Add the platform device of @md behind the mock IOMMU. */
 static int imock_add_pdev(struct imock_dev *md)
 {
@@ -140,18 +183,12 @@ static int imock_add_pdev(struct imock_dev *md)
 	err = device_create_managed_software_node(dev, imock_dev_props, NULL);
 	if (err)
 		goto put;
-	/*
-	 * The fwspec must be there when the device is added: the core's bus
-	 * notifier probes it then. If adding fails before the notifier ran,
-	 * the core's per-device data (dev->iommu) stays allocated: only the
-	 * core frees it, and it does not export how.
-	 */
-	err = iommu_fwspec_init(dev, imock_iommu.fwnode);
+	err = imock_fwspec_init(dev);
 	if (err)
 		goto swnode;
 	err = platform_device_add(md->pdev);
 	if (err) {
-		iommu_fwspec_free(dev);
+		imock_fwspec_free(dev);
 		goto swnode;
 	}
 	group = iommu_group_get(dev);

@@ -180,6 +180,9 @@ static bool iofault_iopf_take(struct iofault_source *src,
 		};
 
 		handoff |= iofault_report_locked(idev, &f, now);
+		/* The group may be answered and freed: touch it no more. */
+		if (last)
+			break;
 	}
 	mutex_unlock(&idev->lock);
 	return handoff;

@@ -111,7 +111,7 @@ static int parse_args(int argc, char **argv, struct adopt_args *a)
 	if (!a->dev)
 		return usage_error("%s: --dev NAME is required", argv[0]);
 	if (!dev_name_ok(a->dev))
-		return usage_error("%s: bad device name '%s' (1 to %d characters, no '/')",
+		return usage_error("%s: bad device name '%s' (1 to %d characters, no '/' or '%%')",
 				   argv[0], a->dev, IOFAULT_NAME_LEN - 1);
 	return -1;
 }

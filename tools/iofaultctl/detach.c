@@ -67,6 +67,7 @@ static int not_dot(const struct dirent *d)
 /* Every pinned policy: the global one, then each device's. */
 static int detach_all(void)
 {
+	char dev[IOFAULT_NAME_LEN];
 	struct dirent **names;
 	int i, n, failed = 0, found = 0;
 
@@ -81,7 +82,8 @@ static int detach_all(void)
 	}
 	for (i = 0; i < n; i++) {
 		found++;
-		failed |= detach_one(names[i]->d_name);
+		pin_name(dev, sizeof(dev), names[i]->d_name, false);
+		failed |= detach_one(dev);
 		free(names[i]);
 	}
 	if (n > 0)
@@ -127,7 +129,7 @@ int cmd_detach(int argc, char **argv)
 	if (!!dev + global + all != 1)
 		return usage_error("detach: give one of --dev NAME, --global and --all");
 	if (dev && !dev_name_ok(dev))
-		return usage_error("detach: bad device name '%s' (1 to %d characters, no '/')",
+		return usage_error("detach: bad device name '%s' (1 to %d characters, no '/' or '%%')",
 				   dev, IOFAULT_NAME_LEN - 1);
 	if (bpffs_check())
 		return EXIT_FAIL;

@@ -51,6 +51,7 @@ int ctl_open(const char *what);
 
 /* pin.c */
 bool dev_name_ok(const char *name);
+void pin_name(char *buf, size_t size, const char *dev, bool to_pin);
 void pin_path(const char *dev, char *buf, size_t size);
 int bpffs_check(void);
 int pin_mkdirs(void);

@@ -481,7 +481,7 @@ int cmd_listen(int argc, char **argv)
 	if (!a.dev)
 		return usage_error("listen: give the device with --dev NAME");
 	if (!dev_name_ok(a.dev))
-		return usage_error("listen: bad device name '%s' (1 to %d characters, no '/')",
+		return usage_error("listen: bad device name '%s' (1 to %d characters, no '/' or '%%')",
 				   a.dev, IOFAULT_NAME_LEN - 1);
 	return listen_run(&a);
 }

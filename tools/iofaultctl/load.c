@@ -111,7 +111,7 @@ int policy_args_parse(int argc, char **argv, struct policy_args *a)
 	if (!a->dev == !global)
 		return usage_error("%s: give one of --dev NAME and --global", cmd);
 	if (a->dev && !dev_name_ok(a->dev))
-		return usage_error("%s: bad device name '%s' (1 to %d characters, no '/')",
+		return usage_error("%s: bad device name '%s' (1 to %d characters, no '/' or '%%')",
 				   cmd, a->dev, IOFAULT_NAME_LEN - 1);
 	return -1;
 }

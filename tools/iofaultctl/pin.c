@@ -11,22 +11,41 @@
 
 #include "iofaultctl.h"
 
-/* A device name is a file name under PIN_DEV_DIR and fits the kernel's. */
+/* A device name fits the kernel's and makes a pin name (no '/', '%'). */
 bool dev_name_ok(const char *name)
 {
 	size_t len = strlen(name);
 
-	return len > 0 && len < IOFAULT_NAME_LEN && !strchr(name, '/') &&
+	return len > 0 && len < IOFAULT_NAME_LEN && !strpbrk(name, "/%") &&
 	       strcmp(name, ".") && strcmp(name, "..");
+}
+
+/*
+ * bpffs refuses names with a '.' (a PCI device "0000:00:04.0", a PASID
+ * "sva0.pasid3"): a pin's name is its device's with each '.' made '%',
+ * which device names never contain. @dev becomes @buf, or back.
+ */
+void pin_name(char *buf, size_t size, const char *dev, bool to_pin)
+{
+	size_t i;
+
+	snprintf(buf, size, "%s", dev);
+	for (i = 0; buf[i]; i++)
+		if (buf[i] == (to_pin ? '.' : '%'))
+			buf[i] = to_pin ? '%' : '.';
 }
 
 /* The pin of device dev's policy, or of the global policy if dev is NULL. */
 void pin_path(const char *dev, char *buf, size_t size)
 {
-	if (dev)
-		snprintf(buf, size, PIN_DEV_DIR "/%s", dev);
-	else
+	char name[IOFAULT_NAME_LEN];
+
+	if (dev) {
+		pin_name(name, sizeof(name), dev, true);
+		snprintf(buf, size, PIN_DEV_DIR "/%s", name);
+	} else {
 		snprintf(buf, size, "%s", PIN_GLOBAL);
+	}
 }
 
 int bpffs_check(void)

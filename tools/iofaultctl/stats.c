@@ -132,7 +132,7 @@ int cmd_stats(int argc, char **argv)
 		return usage_error("stats: unexpected argument '%s'",
 				   argv[optind]);
 	if (dev && !dev_name_ok(dev))
-		return usage_error("stats: bad device name '%s' (1 to %d characters, no '/')",
+		return usage_error("stats: bad device name '%s' (1 to %d characters, no '/' or '%%')",
 				   dev, IOFAULT_NAME_LEN - 1);
 	err = dev_set_read(&s, dev);
 	if (!err && json)

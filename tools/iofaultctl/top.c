@@ -152,7 +152,7 @@ int cmd_top(int argc, char **argv)
 	if (optind != argc)
 		return usage_error("top: unexpected argument '%s'", argv[optind]);
 	if (a.dev && !dev_name_ok(a.dev))
-		return usage_error("top: bad device name '%s' (1 to %d characters, no '/')",
+		return usage_error("top: bad device name '%s' (1 to %d characters, no '/' or '%%')",
 				   a.dev, IOFAULT_NAME_LEN - 1);
 	sigemptyset(&stops);
 	sigaddset(&stops, SIGINT);

@@ -452,6 +452,23 @@ static void iofault_release_source(struct iofault_source *src)
 	iofault_source_free(src);
 }
 
+/*
+ * Drop the adoptions whose owner detached the domain (an SVA unbind, a
+ * VMM gone): iofault cannot be told, so it looks whenever it adopts or
+ * releases. Such a domain is left alone: it may be freed. Its groups were
+ * answered by the core or handed to the owner; iofault's own held ones
+ * are answered now. Caller holds iofault_iopf_lock.
+ */
+static void iofault_adopted_prune(void)
+{
+	struct iofault_source *src, *next;
+
+	list_for_each_entry_safe(src, next, &iofault_sources, node)
+		if (!src->att && iommu_attach_handle_get(src->group, src->pasid,
+							 0) != src->owner_handle)
+			iofault_release_source(src);
+}
+
 int iofault_adopt(const char *name, u32 pasid)
 {
 	struct iommu_attach_handle *handle;
@@ -465,6 +482,7 @@ int iofault_adopt(const char *name, u32 pasid)
 	if (!dev)
 		return -ENODEV;
 	mutex_lock(&iofault_iopf_lock);
+	iofault_adopted_prune();
 	err = -ENXIO;
 	if (!dev->iommu_group)
 		goto unlock;
@@ -513,6 +531,7 @@ int iofault_release(const char *name, u32 pasid)
 	if (!dev)
 		return -ENODEV;
 	mutex_lock(&iofault_iopf_lock);
+	iofault_adopted_prune();
 	src = iofault_source_find(dev, pasid);
 	if (!src || src->att)
 		err = -ENOENT;

@@ -9,12 +9,14 @@
 #  2. the host: callgrind counts the tracker's instructions per
 #     report+response pair ($BUILD/bench/tracker_cost, tools/bench/
 #     tracker_cost.c), at each number of outstanding groups;
-#  3. tools/bench/report.awk turns both into the report and the plot's data,
+#  3. tools/bench/report.awk turns both into the report and the plot's data
+#     (tools/bench/core.awk the part behind the IOMMU core),
 #     tools/bench/plot.gp draws the plot.
 #
 # Knobs (environment): IOFAULT_BENCH_ROUNDS (policy rounds, default 25),
 # IOFAULT_BENCH_SCALE_ROUNDS (default 11), IOFAULT_BENCH_GROUPS (groups a
 # storm, default 4000), IOFAULT_BENCH_REPS (callgrind repetitions, 5),
+# IOFAULT_BENCH_CORE_ROUNDS (rounds behind the IOMMU core, default 11),
 # IOFAULT_BENCH_OUT (where BENCHMARKS.md goes, default the top of the tree;
 # the plot goes to docs/bench.png next to it).
 # Nothing here is a test: no figure fails the run. It fails only when a
@@ -38,6 +40,7 @@ rounds=${IOFAULT_BENCH_ROUNDS:-25}
 scale_rounds=${IOFAULT_BENCH_SCALE_ROUNDS:-11}
 groups=${IOFAULT_BENCH_GROUPS:-4000}
 reps=${IOFAULT_BENCH_REPS:-5}
+core_rounds=${IOFAULT_BENCH_CORE_ROUNDS:-11}
 outdir=${IOFAULT_BENCH_OUT:-$top}
 console=$BUILD/guest/console-bench.log
 # The tracker's instruction count, at these numbers of outstanding groups.
@@ -65,7 +68,7 @@ say "guest: $rounds policy rounds, $scale_rounds scale rounds, $groups groups a 
 guest_start=$(date +%s)
 IOFAULT_VM_TIMEOUT=${IOFAULT_VM_TIMEOUT:-1500} sh "$top/tools/vm/run.sh" bench \
 	iofault.rounds="$rounds" iofault.scale_rounds="$scale_rounds" \
-	iofault.groups="$groups" ||
+	iofault.groups="$groups" iofault.core_rounds="$core_rounds" ||
 	die "the guest run failed: see $console and $BUILD/guest/kernel-bench.log"
 guest_secs=$(($(date +%s) - guest_start))
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
@@ -146,6 +149,7 @@ awk -f "$top/tools/bench/report.awk" \
 	-v guest_secs="$guest_secs" -v host_secs="$host_secs" \
 	-v total_secs="$total_secs" \
 	"$console" "$bench/tracker.txt" >"$bench/BENCHMARKS.md.tmp"
+awk -f "$top/tools/bench/core.awk" "$console" >>"$bench/BENCHMARKS.md.tmp"
 gnuplot -e "datadir='$bench'; out='$outdir/docs/bench.png'" \
 	"$top/tools/bench/plot.gp" || die "gnuplot failed"
 mv "$bench/BENCHMARKS.md.tmp" "$outdir/BENCHMARKS.md"

@@ -37,6 +37,7 @@
 #     they call and the mock's hardware and device functions, sleep time
 #     excluded; and the BPF policies' own run time
 #     (kernel.bpf_stats_enabled). These storms are not timed.
+#  5. behind the IOMMU core: see tools/vm/bench-core-guest.sh.
 # Sections 3 and 4 run on the devices of section 1, before section 2.
 #
 # A time is taken with two writes to tracefs' trace_marker (clock "global")
@@ -54,8 +55,9 @@
 #   BENCH prof CASE GROUPS FUNCTION CALLS TOTAL_NS MEDIAN_NS
 #   BENCH bpfprog PROGRAM RUN_CNT RUN_TIME_NS
 #   BENCH error MESSAGE
+#   BENCH core ... and BENCH corealloc ... (section 5)
 # Parameters (kernel command line): iofault.rounds=N, iofault.scale_rounds=N,
-# iofault.groups=N.
+# iofault.groups=N, iofault.core_rounds=N, iofault.core_groups=N.
 MOD=/lib/iofault
 MOCK=/sys/kernel/debug/iofault_mock
 T=/sys/kernel/tracing
@@ -503,6 +505,9 @@ bpf_runtime() {
 	}'
 }
 
+# --- 5. behind the IOMMU core: tools/vm/bench-core-guest.sh ------------------------
+. /usr/lib/iofault/bench-core.sh
+
 # --- the run --------------------------------------------------------------------------
 mount | grep -q " $T " || mount -t tracefs tracefs $T
 echo global >$T/trace_clock
@@ -576,7 +581,8 @@ scale_step 0 "${HELD_STEPS%% *}" profile
 scale_step 0 "${HELD_STEPS##* }" profile
 
 iofaultctl detach --all >/dev/null 2>&1
-rmmod iofault_mock || error "cannot unload iofault_mock"
+say "5. behind the IOMMU core: $CORE_ROUNDS rounds"
+core_section
 n=0
 until rmmod iofault 2>/dev/null; do
 	n=$((n + 1))

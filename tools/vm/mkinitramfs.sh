@@ -21,6 +21,7 @@
 #                                $BUILD/selftests (static test helpers)
 #   /usr/lib/iofault/demo.sh     tools/vm/demo-guest.sh
 #   /usr/lib/iofault/bench.sh    tools/vm/bench-guest.sh
+#   /usr/lib/iofault/bench-core.sh  tools/vm/bench-core-guest.sh
 #   busybox (static) with one link per applet, root and nobody users, /tmp.
 set -eu
 
@@ -98,6 +99,7 @@ for tool in usr/bin/iofaultctl usr/sbin/bpftool; do
 done
 [ -f "$top/tools/vm/demo-guest.sh" ] && cp "$top/tools/vm/demo-guest.sh" usr/lib/iofault/demo.sh
 [ -f "$top/tools/vm/bench-guest.sh" ] && cp "$top/tools/vm/bench-guest.sh" usr/lib/iofault/bench.sh
+[ -f "$top/tools/vm/bench-core-guest.sh" ] && cp "$top/tools/vm/bench-core-guest.sh" usr/lib/iofault/bench-core.sh
 
 # Same inputs, same image: fixed times, owners and inode numbers, sorted.
 find . -exec touch -h -d @0 {} +

@@ -212,12 +212,11 @@ static enum iofault_verdict iofault_builtin_verdict(u32 caps)
 
 /*
  * Apply the policy's verdict to a new group. Caller holds idev->lock.
- * Returns true if the group was resolved on a device whose resolver is
- * another handler (idev->handoff): the tracker let go of it, and the
- * caller gives it to that handler.
+ * A group resolved on a device whose resolver is another handler
+ * (idev->handoff) leaves the tracker: the caller gives it to that handler.
  */
-static bool iofault_dispatch(struct iofault_device *idev,
-			     struct iofault_group *g, u64 now)
+static enum iofault_taken iofault_dispatch(struct iofault_device *idev,
+					   struct iofault_group *g, u64 now)
 {
 	struct iofault_policy *decider;
 	enum iofault_verdict verdict;
@@ -246,30 +245,30 @@ static bool iofault_dispatch(struct iofault_device *idev,
 	case IOFAULT_VERDICT_RESOLVE:
 		if (idev->handoff) {
 			iofault_tracker_handoff(&idev->tracker, g);
-			return true;
+			return IOFAULT_TAKEN_HANDOFF;
 		}
 		list_add_tail(&g->qnode, &idev->resolve_list);
 		queue_work(iofault_wq, &idev->resolve_work);
 		iofault_arm_timeout(idev, now);
-		break;
+		return IOFAULT_TAKEN_PENDING;
 	case IOFAULT_VERDICT_FORWARD:
 		iofault_queue_forward(idev, g);
 		iofault_arm_timeout(idev, now);
-		break;
+		return IOFAULT_TAKEN_PENDING;
 	default:
 		iofault_tracker_answer(&idev->tracker, g, call.fail_code,
 				       IOFAULT_END_RESPONSE, now);
-		break;
+		return IOFAULT_TAKEN_DONE;
 	}
-	return false;
 }
 
 /*
  * One request into the tracker, and a group it completes to its policy.
- * Caller holds idev->lock. Returns iofault_dispatch()'s answer.
+ * Caller holds idev->lock.
  */
-bool iofault_report_locked(struct iofault_device *idev,
-			   const struct iofault_fault *fault, u64 now)
+enum iofault_taken iofault_report_locked(struct iofault_device *idev,
+					 const struct iofault_fault *fault,
+					 u64 now)
 {
 	struct iofault_group *g;
 
@@ -278,7 +277,7 @@ bool iofault_report_locked(struct iofault_device *idev,
 			     fault->grpid, fault->perm, fault->addr);
 	if (iofault_tracker_report(&idev->tracker, fault, now, &g) !=
 	    IOFAULT_ADMIT_GROUP)
-		return false;
+		return IOFAULT_TAKEN_DONE;
 	return iofault_dispatch(idev, g, now);
 }
 

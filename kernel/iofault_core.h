@@ -186,8 +186,16 @@ void iofault_fault_path_exit(void);
 int iofault_fault_init(struct iofault_device *idev,
 		       const struct iofault_device_info *info);
 void iofault_fault_exit(struct iofault_device *idev);
-bool iofault_report_locked(struct iofault_device *idev,
-			   const struct iofault_fault *fault, u64 now);
+/* What became of a reported request. */
+enum iofault_taken {
+	IOFAULT_TAKEN_DONE,	/* held for its group, or its group answered */
+	IOFAULT_TAKEN_PENDING,	/* its group waits for an answer from iofault */
+	IOFAULT_TAKEN_HANDOFF,	/* its group is for the device's other handler */
+};
+
+enum iofault_taken iofault_report_locked(struct iofault_device *idev,
+					 const struct iofault_fault *fault,
+					 u64 now);
 int iofault_set_limit(struct iofault_device *idev, const char *limit, u32 val);
 ssize_t iofault_stats_show(struct iofault_device *idev, char *buf);
 ssize_t iofault_latency_show(struct iofault_device *idev, char *buf);

@@ -19,11 +19,18 @@
  * driver's own private data stays in the core's group.
  *
  * Order against the core: the core answers and frees the groups still on a
- * device's pending list when the device leaves its iopf queue (IOMMU
- * driver's release_device, after BUS_NOTIFY_REMOVED_DEVICE). iofault keeps
- * its groups on that list, so it must be done with them first: it answers
- * them all on BUS_NOTIFY_DEL_DEVICE, which comes earlier, and answers any
- * group arriving later at once.
+ * device's pending list when the device leaves its iopf queue (the IOMMU
+ * driver disabling IOPF, or its release_device after the device's
+ * removal), and the driver's page_response() needs the device's IOMMU
+ * data, freed on release. So a group iofault keeps (forwarded, with its
+ * resolver, waiting for its timeout) leaves the pending list as it is
+ * taken (iopf_group_dequeue()): the core never frees it under iofault,
+ * and iofault answers it, exactly once, while the device exists: on
+ * BUS_NOTIFY_DEL_DEVICE, which comes before the release, iofault answers
+ * every group it keeps, and any group arriving later at once. A group
+ * handed to the domain's own handler stays on the list, as upstream. (On
+ * 6.12 a response to a dequeued group still reaches the driver; kernels
+ * from 6.18 answer only pending groups.)
  *
  * The core reads domain->iopf_handler with no lock and calls it: to take
  * its handler out of an adopted domain, iofault puts the original back,
@@ -159,9 +166,9 @@ static const struct iofault_driver_ops iofault_adopted_ops = {
 static bool iofault_iopf_take(struct iofault_source *src,
 			      struct iopf_group *group)
 {
+	enum iofault_taken taken = IOFAULT_TAKEN_DONE;
 	struct iofault_device *idev = src->idev;
 	struct iopf_fault *iopf;
-	bool handoff = false;
 	u64 now;
 
 	mutex_lock(&idev->lock);
@@ -179,13 +186,19 @@ static bool iofault_iopf_take(struct iofault_source *src,
 			.private_data = { last ? (uintptr_t)group : 0 },
 		};
 
-		handoff |= iofault_report_locked(idev, &f, now);
+		taken = iofault_report_locked(idev, &f, now);
 		/* The group may be answered and freed: touch it no more. */
 		if (last)
 			break;
 	}
+	/*
+	 * A group iofault answers later leaves the core's pending list (still
+	 * under idev->lock, so not answered yet): see the top of this file.
+	 */
+	if (taken == IOFAULT_TAKEN_PENDING)
+		iopf_group_dequeue(group);
 	mutex_unlock(&idev->lock);
-	return handoff;
+	return taken == IOFAULT_TAKEN_HANDOFF;
 }
 
 /* A group for a source that left: answered as the core would. */

@@ -118,7 +118,7 @@ check_eq "the core answers INVALID itself" "$(answered 1 invalid)" "$(record sva
 
 # --- binds ---------------------------------------------------------------
 echo "pasid=255" > $M/sva0/bind
-check_eq "the bind file lists this shell's bind" "pasid=255 via=own pid=$$" \
+check_eq "the bind file lists this shell's bind" "pasid=255 via=own handler=mm pid=$$" \
 	"$(cat $M/sva0/bind)"
 check_fail "a PASID binds once" "File exists" sh -c "echo pasid=255 > $M/sva0/bind"
 check_fail "another process cannot make the device access a bound PASID" \

@@ -6,9 +6,17 @@
  *   page 0 resident
  *   ...
  *   resident N absent N unmapped N
+ * With --time, one more line before the last:
+ *   time_ns N groups G requests R
+ * N: the sum over rounds of the time (CLOCK_MONOTONIC) from just before
+ * the device's access to just after the last answer, page replacement
+ * between rounds left out; G, R: the groups the device issued and the
+ * requests it sent meanwhile (the deltas of its hwstats).
  * Options:
  *   --pasid N|none    the PASID (default none: the device itself)
  *   --via own|iofault who handles the faults (default own)
+ *   --handler mm|now  with via own: resolve in this process's memory
+ *                     (default), or answer SUCCESS at once
  *   --pages K         pages mapped and accessed (default 1)
  *   --group           all faulting pages of an access form one group
  *   --write           the device writes (default: reads)
@@ -19,6 +27,9 @@
  *   --prot rw|r|none  protection of the mapping (default rw)
  *   --unmap           unmap the pages before the access: no VMA holds them
  *   --nobind          access without binding
+ *   --then CMD        once bound, before the first access, run CMD with
+ *                     /bin/sh -c and wait; svatouch fails if CMD does
+ *   --time            time the rounds (see above)
  *   --unplug          unplug DEV right after the access, instead of
  *                     waiting for the answers (the bind goes with DEV)
  * Exits with 1 if a step fails (the file's errno is printed), 2 on usage.
@@ -29,6 +40,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #define MOCK "/sys/kernel/debug/iommu_mock"
@@ -37,9 +50,10 @@ static const char *dev;
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: svatouch DEV [--pasid N|none] [--via own|iofault] [--pages K]\n"
-		"  [--group] [--write] [--always] [--rounds R] [--touch]\n"
-		"  [--prot rw|r|none] [--unmap] [--nobind] [--unplug]\n");
+	fprintf(stderr, "usage: svatouch DEV [--pasid N|none] [--via own|iofault]\n"
+		"  [--handler mm|now] [--pages K] [--group] [--write] [--always]\n"
+		"  [--rounds R] [--touch] [--prot rw|r|none] [--unmap] [--nobind]\n"
+		"  [--then CMD] [--time] [--unplug]\n");
 	exit(2);
 }
 
@@ -88,6 +102,67 @@ static void settle(void)
 	close(fd);
 }
 
+/* The counter @key of the device's hwstats. */
+static long long hwstat(const char *key)
+{
+	char path[256], name[32];
+	long long v;
+	FILE *f;
+
+	snprintf(path, sizeof(path), MOCK "/%s/hwstats", dev);
+	f = fopen(path, "r");
+	if (!f) {
+		fprintf(stderr, "svatouch: %s: %s\n", path, strerror(errno));
+		exit(1);
+	}
+	while (fscanf(f, "%31s %lld", name, &v) == 2) {
+		if (!strcmp(name, key)) {
+			fclose(f);
+			return v;
+		}
+	}
+	fprintf(stderr, "svatouch: %s: no %s\n", path, key);
+	exit(1);
+}
+
+static long long now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+/* Run @cmd with /bin/sh -c; whether it exited with 0. */
+static int run(const char *cmd)
+{
+	pid_t pid = fork();
+	int status;
+
+	if (pid < 0) {
+		perror("svatouch: fork");
+		return 0;
+	}
+	if (!pid) {
+		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+		perror("svatouch: /bin/sh");
+		_exit(127);
+	}
+	if (waitpid(pid, &status, 0) < 0) {
+		perror("svatouch: waitpid");
+		return 0;
+	}
+	if (WIFEXITED(status) && !WEXITSTATUS(status))
+		return 1;
+	if (WIFEXITED(status))
+		fprintf(stderr, "svatouch: --then '%s' exited with %d\n", cmd,
+			WEXITSTATUS(status));
+	else
+		fprintf(stderr, "svatouch: --then '%s' was killed by signal %d\n",
+			cmd, WTERMSIG(status));
+	return 0;
+}
+
 static long number(const char *s)
 {
 	char *end;
@@ -100,9 +175,10 @@ static long number(const char *s)
 
 int main(int argc, char **argv)
 {
-	const char *pasid = "none", *via = "own";
-	int group = 0, write = 0, always = 0, touch = 0, unmap = 0;
+	const char *pasid = "none", *via = "own", *handler = NULL, *then = NULL;
+	int group = 0, write = 0, always = 0, touch = 0, unmap = 0, timed = 0;
 	int nobind = 0, unplug = 0, prot = PROT_READ | PROT_WRITE;
+	long long ns = 0, issued = 0, requests = 0, t0;
 	long pages = 1, rounds = 1, psz = sysconf(_SC_PAGESIZE), i, r;
 	long counts[3] = { 0 };
 	static const char * const state[] = { "resident", "absent", "unmapped" };
@@ -129,12 +205,18 @@ int main(int argc, char **argv)
 			nobind = 1;
 		} else if (!strcmp(a, "--unplug")) {
 			unplug = 1;
+		} else if (!strcmp(a, "--time")) {
+			timed = 1;
 		} else if (!v) {
 			usage();
 		} else if (!strcmp(a, "--pasid")) {
 			pasid = argv[++i];
 		} else if (!strcmp(a, "--via")) {
 			via = argv[++i];
+		} else if (!strcmp(a, "--handler")) {
+			handler = argv[++i];
+		} else if (!strcmp(a, "--then")) {
+			then = argv[++i];
 		} else if (!strcmp(a, "--pages")) {
 			pages = number(argv[++i]);
 		} else if (!strcmp(a, "--rounds")) {
@@ -152,7 +234,7 @@ int main(int argc, char **argv)
 		}
 	}
 	if ((touch && (prot != (PROT_READ | PROT_WRITE) || unmap)) ||
-	    (unplug && rounds > 1))
+	    (unplug && (rounds > 1 || timed)))
 		usage();
 
 	mem = mmap(NULL, pages * psz, prot, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -163,8 +245,20 @@ int main(int argc, char **argv)
 	if (touch)
 		memset(mem, 1, pages * psz);
 	if (!nobind) {
-		snprintf(line, sizeof(line), "pasid=%s via=%s", pasid, via);
+		snprintf(line, sizeof(line), "pasid=%s via=%s%s%s", pasid, via,
+			 handler ? " handler=" : "", handler ? handler : "");
 		ctl("bind", line, 1);
+	}
+	if (then && !run(then)) {
+		if (!nobind) {
+			snprintf(line, sizeof(line), "pasid=%s", pasid);
+			ctl("unbind", line, 1);
+		}
+		return 1;
+	}
+	if (timed) {
+		issued = hwstat("issued");
+		requests = hwstat("requests");
 	}
 	snprintf(line, sizeof(line), "pasid=%s addr=%p pages=%ld%s%s%s",
 		 pasid, (void *)mem, pages, write ? " write" : "",
@@ -177,11 +271,13 @@ int main(int argc, char **argv)
 			perror("svatouch: mmap");
 			return 1;
 		}
+		t0 = now_ns();
 		ctl("access", line, 1);
 		if (unplug)
 			ctl("unplug", dev, 0);
 		else
 			settle();
+		ns += now_ns() - t0;
 	}
 
 	for (i = 0; i < pages; i++) {
@@ -199,6 +295,9 @@ int main(int argc, char **argv)
 		counts[s]++;
 		printf("page %ld %s\n", i, state[s]);
 	}
+	if (timed)
+		printf("time_ns %lld groups %lld requests %lld\n", ns,
+		       hwstat("issued") - issued, hwstat("requests") - requests);
 	printf("resident %ld absent %ld unmapped %ld\n", counts[0], counts[1],
 	       counts[2]);
 	if (!nobind && !unplug) {

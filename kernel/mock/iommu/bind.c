@@ -7,7 +7,10 @@
  *    SVA handler (drivers/iommu/iommu-sva.c) it queues each group on the
  *    iopf queue's workqueue, and the work resolves its requests in the
  *    bound mm with the kernel's fault handling, then answers the group.
- *    It finds its bind from the group's attach handle.
+ *    It finds its bind from the group's attach handle. With handler=now
+ *    it instead answers each group SUCCESS at once, inside the handler,
+ *    touching no mm: the leanest handler the core can have (benchmarks,
+ *    and adopt tests that must see the handoff without a workqueue).
  *  - iofault: the domain is attached through iofault_attach(), so
  *    iofault's policies decide each group; a policy that resolves it calls
  *    back imock_iofault_resolve(), which does the same fault handling for
@@ -116,6 +119,14 @@ static int imock_iopf_handler(struct iopf_group *group)
 	return 0;
 }
 
+/* handler=now: every group answered SUCCESS before the handler returns. */
+static int imock_iopf_now(struct iopf_group *group)
+{
+	iopf_group_response(group, IOMMU_PAGE_RESP_SUCCESS);
+	iopf_free_group(group);
+	return 0;
+}
+
 /* Queue the held groups of bind @b (of every bind if NULL). */
 static void imock_release_held(struct imock_dev *md, struct imock_bind *b)
 {
@@ -180,7 +191,8 @@ static int imock_attach_own(struct imock_bind *b, struct device *dev)
 	struct iommu_group *group;
 	int err;
 
-	b->domain->iopf_handler = imock_iopf_handler;
+	b->domain->iopf_handler = b->handler == IMOCK_HANDLER_NOW ?
+				  imock_iopf_now : imock_iopf_handler;
 	if (b->pasid != IOMMU_NO_PASID)
 		return iommu_attach_device_pasid(b->domain, dev, b->pasid,
 						 &b->handle);
@@ -252,7 +264,8 @@ static void imock_bind_free(struct imock_bind *b)
 }
 
 /* Bind the current process's mm to @pasid of @md (IOMMU_NO_PASID: the device). */
-int imock_bind(struct imock_dev *md, u32 pasid, enum imock_via via)
+int imock_bind(struct imock_dev *md, u32 pasid, enum imock_via via,
+	       enum imock_handler handler)
 {
 	struct device *dev = &md->pdev->dev;
 	struct imock_bind *b;
@@ -266,6 +279,7 @@ int imock_bind(struct imock_dev *md, u32 pasid, enum imock_via via)
 	b->md = md;
 	b->pasid = pasid;
 	b->via = via;
+	b->handler = handler;
 	b->pid = task_tgid_vnr(current);
 	b->domain = iommu_paging_domain_alloc(dev);
 	if (IS_ERR(b->domain)) {
@@ -322,7 +336,7 @@ void imock_unbind_all(struct imock_dev *md)
 		imock_unbind(md, pasid);
 }
 
-/* One line per bind: pasid=N|none via=own|iofault pid=N */
+/* One line per bind: pasid=N|none via=own handler=mm|now pid=N, or via=iofault */
 void imock_show_binds(struct seq_file *m, struct imock_dev *md)
 {
 	struct imock_bind *b;
@@ -334,8 +348,13 @@ void imock_show_binds(struct seq_file *m, struct imock_dev *md)
 			seq_puts(m, "pasid=none");
 		else
 			seq_printf(m, "pasid=%lu", pasid);
-		seq_printf(m, " via=%s pid=%d\n",
-			   b->via == IMOCK_VIA_OWN ? "own" : "iofault", b->pid);
+		if (b->via == IMOCK_VIA_IOFAULT)
+			seq_puts(m, " via=iofault");
+		else if (b->handler == IMOCK_HANDLER_NOW)
+			seq_puts(m, " via=own handler=now");
+		else
+			seq_puts(m, " via=own handler=mm");
+		seq_printf(m, " pid=%d\n", b->pid);
 	}
 	up_read(&md->report_sem);
 }

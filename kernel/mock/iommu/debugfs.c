@@ -4,8 +4,13 @@
  *
  *   unplug              write a device's name: hot-remove it
  *   unplugged           what the hardware recorded of each unplugged device
- *   <dev>/bind          write "pasid=N|none [via=own|iofault]": bind the
- *                       writer's mm; read: one line per bind
+ *   <dev>/bind          write "pasid=N|none [via=own|iofault]
+ *                       [handler=mm|now]": bind the writer's mm; with
+ *                       via=own (the default), handler=mm (the default)
+ *                       resolves each group in that mm from a work,
+ *                       handler=now answers it SUCCESS at once in the
+ *                       iopf handler (hold does not apply);
+ *                       read: one line per bind
  *   <dev>/unbind        write "pasid=N|none"
  *   <dev>/access        write "pasid=N|none addr=X [pages=K] [write]
  *                       [group] [always]": the device accesses the
@@ -76,12 +81,14 @@ static char *imock_line(const char __user *ubuf, size_t len)
 	return memdup_user_nul(ubuf, len);
 }
 
-/* bind: pasid=N|none [via=own|iofault] */
+/* bind: pasid=N|none [via=own|iofault] [handler=mm|now] */
 static ssize_t imock_bind_write(struct file *file, const char __user *ubuf,
 				size_t len, loff_t *ppos)
 {
 	struct imock_dev *md = file_inode(file)->i_private;
+	enum imock_handler handler = IMOCK_HANDLER_MM;
 	enum imock_via via = IMOCK_VIA_OWN;
+	bool has_handler = false;
 	char *buf, *line, *key, *val;
 	bool has_pasid = false;
 	u32 pasid = 0;
@@ -100,15 +107,24 @@ static ssize_t imock_bind_write(struct file *file, const char __user *ubuf,
 		} else if (val && !strcmp(key, "via") &&
 			   !strcmp(val, "iofault")) {
 			via = IMOCK_VIA_IOFAULT;
+		} else if (val && !strcmp(key, "handler") &&
+			   !strcmp(val, "mm")) {
+			has_handler = true;
+			handler = IMOCK_HANDLER_MM;
+		} else if (val && !strcmp(key, "handler") &&
+			   !strcmp(val, "now")) {
+			has_handler = true;
+			handler = IMOCK_HANDLER_NOW;
 		} else {
 			err = -EINVAL;
 		}
 	}
 	kfree(buf);
-	if (!err && !has_pasid)
+	/* The handler is the own one's: via=iofault has iofault's. */
+	if (!err && (!has_pasid || (has_handler && via != IMOCK_VIA_OWN)))
 		err = -EINVAL;
 	if (!err)
-		err = imock_bind(md, pasid, via);
+		err = imock_bind(md, pasid, via, handler);
 	return err ?: len;
 }
 

@@ -126,6 +126,12 @@ enum imock_via {
 	IMOCK_VIA_IOFAULT,	/* iofault_attach() */
 };
 
+/* What the own handler does with a group. */
+enum imock_handler {
+	IMOCK_HANDLER_MM,	/* resolves it in the bound mm, from a work */
+	IMOCK_HANDLER_NOW,	/* answers it SUCCESS at once, in the handler */
+};
+
 /**
  * struct imock_bind - an address space bound to a device or one PASID
  * @handle: the attach handle (own); the iopf handler finds the bind by it
@@ -133,6 +139,7 @@ enum imock_via {
  * @md: the device
  * @pasid: the PASID, IOMMU_NO_PASID for the device itself
  * @via: enum imock_via
+ * @handler: enum imock_handler (own)
  * @mm: the bound address space (mmgrab'ed)
  * @pid: the process that bound it, for the bind file
  * @domain: the paging domain attached
@@ -144,6 +151,7 @@ struct imock_bind {
 	struct imock_dev *md;
 	u32 pasid;
 	enum imock_via via;
+	enum imock_handler handler;
 	struct mm_struct *mm;
 	pid_t pid;
 	struct iommu_domain *domain;
@@ -165,7 +173,8 @@ int imock_unplug(const char *name);
 ssize_t imock_unplugged_read(char __user *ubuf, size_t len, loff_t *ppos);
 
 /* bind.c */
-int imock_bind(struct imock_dev *md, u32 pasid, enum imock_via via);
+int imock_bind(struct imock_dev *md, u32 pasid, enum imock_via via,
+	       enum imock_handler handler);
 int imock_unbind(struct imock_dev *md, u32 pasid);
 void imock_unbind_all(struct imock_dev *md);
 void imock_abandon(struct imock_dev *md);

@@ -1,6 +1,6 @@
 #!/bin/sh
 # Build the guest's initramfs from what the build produced:
-#   sh tools/vm/mkinitramfs.sh check|demo|bench  ->  $BUILD/guest/initrd-MODE.gz
+#   sh tools/vm/mkinitramfs.sh check|demo|bench  ->  $BUILD/guest/initrd-MODE.img
 # It is rebuilt from scratch on every call (about a second). The mode only
 # names the image, so that runs of different modes never share one; the guest
 # reads its mode from the kernel command line.
@@ -22,6 +22,10 @@
 #   /usr/lib/iofault/demo.sh     tools/vm/demo-guest.sh
 #   /usr/lib/iofault/bench.sh    tools/vm/bench-guest.sh
 #   /usr/lib/iofault/bench-core.sh  tools/vm/bench-core-guest.sh
+#   /usr/bin/bpftrace            check mode only, when the host has it: the
+#                                host's bpftrace and its shared libraries
+#                                at their host paths (see below), and
+#   /usr/lib/iofault/bpftrace.version   what it says to --version
 #   busybox (static) with one link per applet, root and nobody users, /tmp.
 set -eu
 
@@ -38,7 +42,7 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 busybox=/bin/busybox
 kmod=${KMOD:-$BUILD/kmod}
 root=$BUILD/guest/root-$mode
-out=$BUILD/guest/initrd-$mode.gz
+out=$BUILD/guest/initrd-$mode.img
 
 # The guest has no dynamic loader or shared libraries.
 need_static() {
@@ -102,13 +106,61 @@ done
 [ -f "$top/tools/vm/bench-core-guest.sh" ] && cp "$top/tools/vm/bench-core-guest.sh" usr/lib/iofault/bench-core.sh
 
 # Same inputs, same image: fixed times, owners and inode numbers, sorted.
-find . -exec touch -h -d @0 {} +
-find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --reproducible --quiet |
-	gzip -n >"$out.tmp"
+# archive: the cpio archive of the current directory, on stdout.
+archive() {
+	find . -exec touch -h -d @0 {} +
+	find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --reproducible --quiet
+}
+
+# bpftrace_archive: make $bt_cpio, an archive of bpftrace, the shared
+# libraries ldd names for it and the dynamic loader, each at its path on
+# the host, unless the one there already holds the same files.
+bpftrace_archive() {
+	files=$( { echo "$bt"; ldd "$bt"; } | awk '
+		$2 == "=>" && $3 ~ /^\// { print $3; next }
+		$1 ~ /^\// { print $1 }' | LC_ALL=C sort -u)
+	stamp=$(LC_ALL=C ls -lL $files) || return 1
+	if [ -f "$bt_cpio" ] && [ "$stamp" = "$(cat "$bt_cpio.stamp" 2>/dev/null)" ]; then
+		return 0
+	fi
+	stage=$BUILD/guest/bpftrace-root
+	rm -rf "$stage" "$bt_cpio.stamp"
+	for f in $files; do
+		mkdir -p "$stage${f%/*}"
+		cp -L "$f" "$stage$f"
+	done
+	(cd "$stage" && archive) >"$bt_cpio.tmp" || return 1
+	rm -rf "$stage"
+	mv "$bt_cpio.tmp" "$bt_cpio"
+	echo "$stamp" >"$bt_cpio.stamp"
+}
+
+# bpftrace, for the check mode's 91-bpftrace test, when the build host has
+# it (tools/setup.sh installs Debian's). It is dynamically linked and its
+# libraries (LLVM, clang, z3...) come to about 200 MB, so they go in a
+# second archive, uncompressed (the guest copies it faster than it
+# decompresses it), appended to the first; it is built once and kept.
+# bpftrace.version in the first archive tells the test to expect bpftrace.
+bt=
+bt_cpio=$BUILD/guest/bpftrace.cpio
+if [ "$mode" = check ] && bt=$(command -v bpftrace); then
+	bpftrace_archive || die "cannot make $bt_cpio"
+	"$bt" --version >usr/lib/iofault/bpftrace.version ||
+		die "$bt --version failed"
+fi
+
+archive | gzip -n >"$out.tmp"
+if [ -n "$bt" ]; then
+	# The kernel takes an uncompressed archive only at an offset that
+	# is a multiple of 4; it skips the zeros before it.
+	size=$(stat -c %s "$out.tmp")
+	head -c $(((4 - size % 4) % 4)) /dev/zero >>"$out.tmp"
+	cat "$bt_cpio" >>"$out.tmp"
+fi
 mv "$out.tmp" "$out"
 
 count() { ls "$root/$1" | wc -l; }
 echo "mkinitramfs: $out ($(du -k "$out" | cut -f1) KiB):" \
 	"$(count lib/iofault) modules, $(count usr/share/iofault/bpf) policies," \
 	"$(count usr/share/iofault/progs) test programs," \
-	"$(count usr/lib/iofault/tests) files in tests/"
+	"$(count usr/lib/iofault/tests) files in tests/${bt:+, bpftrace}"

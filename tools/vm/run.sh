@@ -119,7 +119,7 @@ echo "run.sh: booting $VMLINUZ (iofault.mode=$mode, time limit $timeout s)"
 	qemu-system-x86_64 -accel tcg,thread=single -cpu max -m 1G -smp 2 \
 		-no-reboot -nodefaults -no-user-config -display none \
 		-serial stdio -monitor pipe:"$mon" -pidfile "$pidfile" \
-		-kernel "$VMLINUZ" -initrd "$guest/initrd-$mode.gz" \
+		-kernel "$VMLINUZ" -initrd "$guest/initrd-$mode.img" \
 		-append "$cmdline" </dev/null
 	echo $? >"$rcfile"
 } | awk -v console="$console" -v klog="$klog" -v begin="$KLOG_BEGIN" \

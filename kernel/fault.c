@@ -263,6 +263,31 @@ static enum iofault_taken iofault_dispatch(struct iofault_device *idev,
 }
 
 /*
+ * A group of @nreq requests for a device whose resolver is another handler
+ * (idev->handoff), while no policy is attached and nothing is outstanding
+ * or held: the built-in policy would resolve it, that is hand it off at
+ * once, and no tracker rule could apply to it (no quota reached, no group
+ * to duplicate, no request to join). So it is counted as exactly that and
+ * never enters the tracker: the cheapest way through iofault, for devices
+ * adopted with no policy. Caller holds idev->lock. Returns whether it did.
+ */
+bool iofault_handoff_untracked(struct iofault_device *idev, u32 nreq)
+{
+	struct iofault_tracker *t = &idev->tracker;
+
+	lockdep_assert_held(&idev->lock);
+	if (t->outstanding || t->dead || !list_empty(&t->partial) ||
+	    rcu_access_pointer(idev->policy) ||
+	    rcu_access_pointer(iofault_global_policy))
+		return false;
+	t->stats.requests += nreq;
+	t->stats.groups++;
+	t->stats.ended[IOFAULT_END_HANDOFF]++;
+	idev->stats.verdicts[IOFAULT_VERDICT_RESOLVE]++;
+	return true;
+}
+
+/*
  * One request into the tracker, and a group it completes to its policy.
  * Caller holds idev->lock.
  */

@@ -193,6 +193,7 @@ enum iofault_taken {
 	IOFAULT_TAKEN_HANDOFF,	/* its group is for the device's other handler */
 };
 
+bool iofault_handoff_untracked(struct iofault_device *idev, u32 nreq);
 enum iofault_taken iofault_report_locked(struct iofault_device *idev,
 					 const struct iofault_fault *fault,
 					 u64 now);

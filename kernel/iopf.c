@@ -49,6 +49,7 @@
 #include <linux/timekeeping.h>
 
 #include "iofault_core.h"
+#include "trace.h"
 
 /* drivers/iommu/iommu-priv.h, exported in the IOMMUFD_INTERNAL namespace */
 struct iommu_attach_handle *iommu_attach_handle_get(struct iommu_group *group,
@@ -172,6 +173,24 @@ static bool iofault_iopf_take(struct iofault_source *src,
 	u64 now;
 
 	mutex_lock(&idev->lock);
+	if (idev->handoff &&
+	    iofault_handoff_untracked(idev, group->fault_count)) {
+		list_for_each_entry(iopf, &group->faults, list) {
+			const struct iommu_fault_page_request *prm =
+				&iopf->fault.prm;
+
+			trace_iofault_report(idev->id, IOFAULT_FAULT_PAGE_REQ,
+					     iofault_iopf_flags(prm->flags,
+						iopf == &group->last_fault),
+					     prm->pasid, prm->grpid, prm->perm,
+					     prm->addr);
+		}
+		/* Cookie 0: the group never had a slot in the tracker. */
+		trace_iofault_verdict(idev->id, 0, "builtin",
+				      IOFAULT_VERDICT_RESOLVE);
+		mutex_unlock(&idev->lock);
+		return true;
+	}
 	now = ktime_get_ns();
 	list_for_each_entry(iopf, &group->faults, list) {
 		const struct iommu_fault_page_request *prm = &iopf->fault.prm;
@@ -360,6 +379,77 @@ static void iofault_source_free(struct iofault_source *src)
 	kfree(src);
 }
 
+/* The device named @name on a bus that has IOMMU-capable devices. */
+static struct device *iofault_iopf_find_dev(const char *name)
+{
+	struct device *dev = NULL;
+
+#ifdef CONFIG_PCI
+	dev = bus_find_device_by_name(&pci_bus_type, NULL, name);
+#endif
+	if (!dev)
+		dev = bus_find_device_by_name(&platform_bus_type, NULL, name);
+	return dev;
+}
+
+/*
+ * Put the original handler back into an adopted domain, unless another
+ * adoption of the same domain still needs iofault's, and unless the owner
+ * detached it meanwhile (the domain may be freed: not touched). Returns
+ * whether it did.
+ */
+static bool iofault_unadopt(struct iofault_source *src)
+{
+	struct iommu_attach_handle *now;
+	struct iofault_source *other;
+
+	list_for_each_entry(other, &iofault_sources, node)
+		if (other != src && !other->att && other->domain == src->domain)
+			return false;
+	now = iommu_attach_handle_get(src->group, src->pasid, 0);
+	if (now != src->owner_handle || now->domain != src->domain)
+		return false;
+	WRITE_ONCE(src->domain->iopf_handler, src->orig);
+	return true;
+}
+
+/*
+ * Release an adopted source; caller holds iofault_iopf_lock. Its groups
+ * go to the original handler from the start, and the source stays
+ * findable until no caller can be on its way into iofault's handler, so
+ * that none finds neither.
+ */
+static void iofault_release_source(struct iofault_source *src)
+{
+	WRITE_ONCE(src->gone, true);
+	/*
+	 * A caller that read iofault's handler before it went is now inside
+	 * it (an SRCU read section), or done.
+	 */
+	if (iofault_unadopt(src))
+		synchronize_rcu_tasks();
+	hash_del_rcu(&src->hnode);
+	iofault_source_stop(src);
+	iofault_source_free(src);
+}
+
+/*
+ * Drop the adoptions whose owner detached the domain (an SVA unbind, a
+ * VMM gone): iofault cannot be told, so it looks whenever it adopts or
+ * releases. Such a domain is left alone: it may be freed. Its groups were
+ * answered by the core or handed to the owner; iofault's own held ones
+ * are answered now. Caller holds iofault_iopf_lock.
+ */
+static void iofault_adopted_prune(void)
+{
+	struct iofault_source *src, *next;
+
+	list_for_each_entry_safe(src, next, &iofault_sources, node)
+		if (!src->att && iommu_attach_handle_get(src->group, src->pasid,
+							 0) != src->owner_handle)
+			iofault_release_source(src);
+}
+
 int iofault_attach(struct iofault_attach *att, struct iommu_domain *domain,
 		   struct device *dev, u32 pasid)
 {
@@ -373,6 +463,7 @@ int iofault_attach(struct iofault_attach *att, struct iommu_domain *domain,
 		return -ENODEV;
 
 	mutex_lock(&iofault_iopf_lock);
+	iofault_adopted_prune();
 	src = iofault_source_create(dev, pasid, &iofault_attached_ops);
 	if (IS_ERR(src)) {
 		err = PTR_ERR(src);
@@ -422,65 +513,6 @@ void iofault_detach(struct iofault_attach *att)
 	module_put(att->ops->owner);
 }
 EXPORT_SYMBOL_GPL(iofault_detach);
-
-/* The device named @name on a bus that has IOMMU-capable devices. */
-static struct device *iofault_iopf_find_dev(const char *name)
-{
-	struct device *dev = NULL;
-
-#ifdef CONFIG_PCI
-	dev = bus_find_device_by_name(&pci_bus_type, NULL, name);
-#endif
-	if (!dev)
-		dev = bus_find_device_by_name(&platform_bus_type, NULL, name);
-	return dev;
-}
-
-/*
- * Put the original handler back into an adopted domain, unless another
- * adoption of the same domain still needs iofault's, and unless the owner
- * detached it meanwhile (the domain may be freed: not touched).
- */
-static void iofault_unadopt(struct iofault_source *src)
-{
-	struct iommu_attach_handle *now;
-	struct iofault_source *other;
-
-	hash_del_rcu(&src->hnode);
-	list_for_each_entry(other, &iofault_sources, node)
-		if (other != src && !other->att && other->domain == src->domain)
-			return;
-	now = iommu_attach_handle_get(src->group, src->pasid, 0);
-	if (now == src->owner_handle && now->domain == src->domain)
-		WRITE_ONCE(src->domain->iopf_handler, src->orig);
-}
-
-/* Release an adopted source; caller holds iofault_iopf_lock. */
-static void iofault_release_source(struct iofault_source *src)
-{
-	iofault_unadopt(src);
-	/* Every caller that read iofault's handler is inside it, or done. */
-	synchronize_rcu_tasks();
-	iofault_source_stop(src);
-	iofault_source_free(src);
-}
-
-/*
- * Drop the adoptions whose owner detached the domain (an SVA unbind, a
- * VMM gone): iofault cannot be told, so it looks whenever it adopts or
- * releases. Such a domain is left alone: it may be freed. Its groups were
- * answered by the core or handed to the owner; iofault's own held ones
- * are answered now. Caller holds iofault_iopf_lock.
- */
-static void iofault_adopted_prune(void)
-{
-	struct iofault_source *src, *next;
-
-	list_for_each_entry_safe(src, next, &iofault_sources, node)
-		if (!src->att && iommu_attach_handle_get(src->group, src->pasid,
-							 0) != src->owner_handle)
-			iofault_release_source(src);
-}
 
 int iofault_adopt(const char *name, u32 pasid)
 {

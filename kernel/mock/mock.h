@@ -80,6 +80,7 @@ struct mock_counters {
 	u64 dropped;		/* VT-d: of those, requests needing no response */
 	u64 responses;		/* responses received from software */
 	u64 codes[IOFAULT_RESP_NR];	/* of those, by code */
+	u64 report_ns;		/* in iofault_report(), summed */
 	u32 unanswered;		/* at removal: issued groups never answered */
 };
 
@@ -173,6 +174,7 @@ struct mock_dev {
 	struct mutex storm_lock;
 };
 
+int mock_report(struct mock_dev *md, const struct iofault_fault *f);
 int mock_unplug(const char *name);
 ssize_t mock_unplugged_read(char __user *ubuf, size_t len, loff_t *ppos);
 void mock_debugfs_create_root(struct dentry *root);

@@ -268,7 +268,7 @@ static void smmu_report(struct mock_dev *md, const struct smmu_evt *evt)
 		f.flags |= IOFAULT_PR_LAST_PAGE;
 		f.grpid = FIELD_GET(SMMU_EVT1_STAG, dw1);
 	}
-	err = iofault_report(md->idev, &f);
+	err = mock_report(md, &f);
 	if (err)
 		pr_warn_ratelimited("%s: report: %pe\n", md->name, ERR_PTR(err));
 }

@@ -12,6 +12,7 @@
  * outstanding, which a well-behaved device never does.
  */
 #include <linux/seq_file.h>
+#include <linux/timekeeping.h>
 #include <linux/sched/signal.h>
 
 #include "mock.h"
@@ -26,6 +27,19 @@ static const char * const mock_code_names[IOFAULT_RESP_NR] = {
 const char *mock_code_name(u32 code)
 {
 	return code < IOFAULT_RESP_NR ? mock_code_names[code] : NULL;
+}
+
+/* iofault_report(), timed: the benchmark compares it with the core's. */
+int mock_report(struct mock_dev *md, const struct iofault_fault *f)
+{
+	u64 start = ktime_get_ns();
+	int err = iofault_report(md->idev, f);
+
+	start = ktime_get_ns() - start;
+	mutex_lock(&md->lock);
+	md->c.report_ns += start;
+	mutex_unlock(&md->lock);
+	return err;
 }
 
 void mock_track_init(struct mock_dev *md)
@@ -180,6 +194,7 @@ void mock_hw_show_stats(struct seq_file *m, struct mock_dev *md)
 	seq_printf(m, "overflow %llu\n", c->overflow);
 	seq_printf(m, "requests %llu\n", c->requests);
 	seq_printf(m, "hits %llu\n", c->hits);
+	seq_printf(m, "report_ns %llu\n", c->report_ns);
 	seq_printf(m, "queued %llu\n", md->produced - md->consumed);
 	seq_printf(m, "deferred %u\n", md->ndeferred);
 	seq_printf(m, "mapped %llu\n", READ_ONCE(md->mapped));

@@ -201,7 +201,7 @@ static int vtd_report_dma(struct mock_dev *md, const struct mock_req *req)
 	mutex_lock(&md->lock);
 	md->c.requests++;
 	mutex_unlock(&md->lock);
-	return iofault_report(md->idev, &f);
+	return mock_report(md, &f);
 }
 
 /* The device sends a page request: the hardware queues it, or overflows. */
@@ -302,7 +302,7 @@ static void vtd_report(struct mock_dev *md, const struct vtd_desc *d)
 		f.private_data[0] = d->qw[2];
 		f.private_data[1] = d->qw[3];
 	}
-	err = iofault_report(md->idev, &f);
+	err = mock_report(md, &f);
 	if (err)
 		pr_warn_ratelimited("%s: report: %pe\n", md->name, ERR_PTR(err));
 }

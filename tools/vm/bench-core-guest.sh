@@ -32,8 +32,13 @@
 # from just before its access (svatouch --then) to its end, counted by the
 # call site's owner.
 #
+# The drivers also time their report calls: iommu_report_device_fault()
+# (iommu_mock) and iofault_report() (iofault_mock), the framework's own
+# path with the device's emulation left out.
+#
 # Output:
 #   BENCH core ROUND SEQ VARIANT GROUPS REQUESTS NS
+#   BENCH corereport ROUND VARIANT REQUESTS REPORT_NS
 #   BENCH corealloc VARIANT REQUESTS CATEGORY COUNT
 CORE_ROUNDS=${IOFAULT_CORE_ROUNDS:-11}
 CORE_GROUPS=${IOFAULT_CORE_GROUPS:-2048}
@@ -41,6 +46,7 @@ CORE_G64=64
 CORE_VARIANTS="up_mm core_now core_now_bpf core_mm attach_mm native native_fail
 up_now_g64 core_now_g64 core_now_bpf_g64 up_mm_g64 core_mm_g64"
 IMOCK=/sys/kernel/debug/iommu_mock
+SVATOUCH=/usr/lib/iofault/tests/svatouch
 
 # core_opts VARIANT: svatouch's options for a core variant
 core_opts() {
@@ -71,32 +77,54 @@ core_run() {
 	_then=$(core_then "$1")
 	[ -n "${2-}" ] && _then="${_then:+$_then && }$2"
 	# shellcheck disable=SC2046 # core_opts is a list of words
-	_out=$(svatouch sva0 --pasid 1 --always --time $(core_opts "$1") \
-		${_then:+--then "$_then >/dev/null"} 2>&1 | grep '^time_ns') ||
-		{ error "svatouch for $1 failed"; NS=0; return; }
-	set -- $_out
+	_out=$($SVATOUCH sva0 --pasid 1 --always --time $(core_opts "$1") \
+		${_then:+--then "{ $_then; } >/dev/null"} 2>&1)
+	_time=$(echo "$_out" | grep '^time_ns') || {
+		error "svatouch for $1 failed: $(echo "$_out" | grep -v '^page ' | tr '\n' ' ')"
+		NS=0
+		return
+	}
+	set -- $_time
 	NS=$2 GROUPS=$4 REQUESTS=$6
 	# The policy attached for the run goes with it; the adoption went
 	# when svatouch unbound (iofault drops it at the next adopt).
 	iofaultctl detach --dev sva0.pasid1 >/dev/null 2>&1
 }
 
-# native_run VARIANT: a storm on iofault_mock's device of the variant
-native_run() {
+# imock_stat KEY: a counter of sva0's hardware record
+imock_stat() {
+	while read -r _ik _iv; do
+		[ "$_ik" = "$1" ] && { echo "$_iv"; return; }
+	done <$IMOCK/sva0/hwstats
+}
+
+# report_ns VARIANT: the time the variant's driver has spent in its report
+# calls, iommu_report_device_fault() or iofault_report() (which, for the
+# at-once variants, answer each group before they return)
+report_ns() {
+	case $1 in
+	native*) hw report_ns ;;
+	*) imock_stat report_ns ;;
+	esac
+}
+
+# core_variant VARIANT ROUND SEQ: one timed run; native variants storm
+# iofault_mock's vtd0 (built-in policy) or vtd1 (failing policy)
+core_variant() {
 	case $1 in
 	native) use vtd0 ;;
 	native_fail) use vtd1 ;;
 	esac
-	storm "$CORE_GROUPS" 4 settle
-	GROUPS=$CORE_GROUPS REQUESTS=$CORE_GROUPS
-}
-
-core_variant() {
+	_rep=$(report_ns "$1")
 	case $1 in
-	native*) native_run "$1" ;;
+	native*)
+		storm "$CORE_GROUPS" 4 settle
+		GROUPS=$CORE_GROUPS REQUESTS=$CORE_GROUPS
+		;;
 	*) core_run "$1" ;;
 	esac
 	out "core $2 $3 $1 $GROUPS $REQUESTS $NS"
+	out "corereport $2 $1 $REQUESTS $(($(report_ns "$1") - _rep))"
 }
 
 # core_alloc VARIANT: the allocations of one run, by their call site's owner

@@ -99,6 +99,7 @@ static void imock_report(struct imock_dev *md, u32 pasid, u64 addr,
 		},
 	};
 	struct iommu_fault_page_request *prm = &evt.fault.prm;
+	u64 start;
 
 	if (pasid != IOMMU_NO_PASID) {
 		prm->flags |= IOMMU_FAULT_PAGE_REQUEST_PASID_VALID |
@@ -116,7 +117,12 @@ static void imock_report(struct imock_dev *md, u32 pasid, u64 addr,
 	 * An error means the core could not hand the request to a handler:
 	 * it has answered the request itself (page_response() ran).
 	 */
+	start = ktime_get_ns();
 	iommu_report_device_fault(&md->pdev->dev, &evt);
+	start = ktime_get_ns() - start;
+	mutex_lock(&md->lock);
+	md->c.report_ns += start;
+	mutex_unlock(&md->lock);
 }
 
 /* Whether the process's page tables let the device access @addr. */
@@ -292,6 +298,7 @@ void imock_hw_show_stats(struct seq_file *m, struct imock_dev *md)
 	seq_printf(m, "mismatch %llu\n", c->mismatch);
 	seq_printf(m, "requests %llu\n", c->requests);
 	seq_printf(m, "hits %llu\n", c->hits);
+	seq_printf(m, "report_ns %llu\n", c->report_ns);
 	mutex_unlock(&md->lock);
 }
 

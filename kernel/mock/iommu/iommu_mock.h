@@ -64,6 +64,7 @@ struct imock_counters {
 	u64 mismatch;		/* answers not matching what was issued */
 	u64 responses;		/* answers received */
 	u64 codes[3];		/* of those, by enum iommu_page_response_code */
+	u64 report_ns;		/* in iommu_report_device_fault(), summed */
 };
 
 /**

@@ -12,6 +12,9 @@ set -eu
 
 BUILD=${BUILD:-$(pwd)/build}
 DEPS=$BUILD/deps
+# Trees that share one deps directory (a link to it) write the same paths.
+mkdir -p "$DEPS"
+DEPS=$(cd "$DEPS" && pwd -P)
 FLAVOUR=${IOFAULT_KFLAVOUR:-cloud-amd64}
 export DEBIAN_FRONTEND=noninteractive
 

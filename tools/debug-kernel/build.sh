@@ -15,7 +15,8 @@ set -eu
 
 HERE=$(cd "$(dirname "$0")" && pwd)
 BUILD=${BUILD:-$(cd "$HERE/../.." && pwd)/build}
-DEPS=$BUILD/deps
+DEPS=$(cd "$BUILD/deps" 2>/dev/null && pwd -P) ||
+	{ echo "debug-kernel: error: no $BUILD/deps: run sh tools/setup.sh first" >&2; exit 1; }
 FRAGMENT=$HERE/debug.config
 # The make goals: `modules` writes Module.symvers, which out-of-tree module
 # builds need (there are no in-tree modules to build).
@@ -29,6 +30,8 @@ if [ -z "${LINUX_SRC-}" ] && [ -f "$DEPS/env.mk" ]; then
 fi
 [ -n "${LINUX_SRC-}" ] || die "LINUX_SRC is unknown: run sh tools/setup.sh first"
 [ -f "$LINUX_SRC/Makefile" ] || die "$LINUX_SRC holds no kernel source"
+# Its physical path: the same for every tree that links to one deps.
+LINUX_SRC=$(cd "$LINUX_SRC" && pwd -P)
 for tool in gcc pahole sha256sum; do
 	command -v $tool >/dev/null || die "$tool is missing: run sh tools/setup.sh"
 done

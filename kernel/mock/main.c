@@ -218,6 +218,7 @@ static int __init mock_init(void)
 						    NULL, 0);
 	if (IS_ERR(mock_pdev)) {
 		kfree(mock_devs);
+		kfree(mock_unplugged_log);
 		return PTR_ERR(mock_pdev);
 	}
 	mock_root = debugfs_create_dir(KBUILD_MODNAME, NULL);

@@ -3,21 +3,7 @@
 # Figures are medians over the rounds with their quartiles; a ratio is
 # taken within a round: a variant against the two up_now runs around it,
 # or against its own upstream baseline timed in the same round.
-
-function sort_n(a, n,    i, j, x) {
-	for (i = 2; i <= n; i++) {
-		x = a[i]
-		for (j = i - 1; j >= 1 && a[j] > x; j--)
-			a[j + 1] = a[j]
-		a[j + 1] = x
-	}
-}
-
-function quantile(a, n, p,    h, lo) {
-	h = 1 + (n - 1) * p
-	lo = int(h)
-	return lo >= n ? a[n] : a[lo] + (h - lo) * (a[lo + 1] - a[lo])
-}
+# Run after tools/bench/stats.awk (awk -f stats.awk -f core.awk).
 
 # med(a, n): the median of a[1..n]; Q1 and Q3 set (sorts a)
 function med(a, n) {

@@ -7,22 +7,8 @@
 # load_before, load_after, guest_secs, host_secs, total_secs.
 #
 # Statistics: the median, the quartiles (linear interpolation between
-# ranks) and the extremes of a figure's values over the rounds.
-
-function sort_n(a, n,    i, j, x) {
-	for (i = 2; i <= n; i++) {
-		x = a[i]
-		for (j = i - 1; j >= 1 && a[j] > x; j--)
-			a[j + 1] = a[j]
-		a[j + 1] = x
-	}
-}
-
-function quantile(a, n, p,    h, lo) {
-	h = 1 + (n - 1) * p
-	lo = int(h)
-	return lo >= n ? a[n] : a[lo] + (h - lo) * (a[lo + 1] - a[lo])
-}
+# ranks, tools/bench/stats.awk) and the extremes of a figure's values over
+# the rounds.
 
 # stats(a, n): MED, Q1, Q3, MIN, MAX of a[1..n] (sorts a)
 function stats(a, n) {

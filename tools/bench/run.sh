@@ -137,7 +137,7 @@ fi
 # --- 3. the report ---------------------------------------------------------------
 . "$bench/facts.env"
 mkdir -p "$outdir/docs"
-awk -f "$top/tools/bench/report.awk" \
+awk -f "$top/tools/bench/stats.awk" -f "$top/tools/bench/report.awk" \
 	-v datadir="$bench" \
 	-v date="$date" \
 	-v commit="$commit" -v dirty="$dirty" \
@@ -149,7 +149,7 @@ awk -f "$top/tools/bench/report.awk" \
 	-v guest_secs="$guest_secs" -v host_secs="$host_secs" \
 	-v total_secs="$total_secs" \
 	"$console" "$bench/tracker.txt" >"$bench/BENCHMARKS.md.tmp"
-awk -f "$top/tools/bench/core.awk" "$console" >>"$bench/BENCHMARKS.md.tmp"
+awk -f "$top/tools/bench/stats.awk" -f "$top/tools/bench/core.awk" "$console" >>"$bench/BENCHMARKS.md.tmp"
 gnuplot -e "datadir='$bench'; out='$outdir/docs/bench.png'" \
 	"$top/tools/bench/plot.gp" || die "gnuplot failed"
 mv "$bench/BENCHMARKS.md.tmp" "$outdir/BENCHMARKS.md"

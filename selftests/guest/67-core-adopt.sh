@@ -153,6 +153,13 @@ touch_ok "handler=now answers SUCCESS and populates nothing" \
 check_eq "3 groups answered SUCCESS once each" "$(answered 3 success)" \
 	"$(record sva0)"
 
+check "--time counts the groups and requests of the rounds" sh -c \
+	"svatouch sva0 --pasid 30 --handler now --always --pages 8 --rounds 2 --time |
+	grep -qE '^time_ns [0-9]+ groups 16 requests 16\$'"
+check_fail "a failing --then fails svatouch" "--then 'exit 3' exited with 3" \
+	svatouch sva0 --pasid 30 --then "exit 3"
+check_eq "and leaves nothing bound" "" "$(cat $M/sva0/bind)"
+
 # --- adopt, no policy: the own handler resolves through the handoff -------
 echo > $M/sva0/hwlog
 _out=$(svatouch sva0 --pasid 1 --pages 4 \

@@ -393,6 +393,21 @@ static struct device *iofault_iopf_find_dev(const char *name)
 }
 
 /*
+ * Whether an adoption still stands: the owner's attachment is the one
+ * adopted, and its domain still has iofault's handler. After an owner
+ * detached, a new attachment may get the freed handle's or domain's
+ * address, but not iofault's handler. Caller holds iofault_iopf_lock.
+ */
+static bool iofault_adoption_live(const struct iofault_source *src)
+{
+	struct iommu_attach_handle *now;
+
+	now = iommu_attach_handle_get(src->group, src->pasid, 0);
+	return now == src->owner_handle && now->domain == src->domain &&
+	       READ_ONCE(now->domain->iopf_handler) == iofault_iopf_adopted;
+}
+
+/*
  * Put the original handler back into an adopted domain, unless another
  * adoption of the same domain still needs iofault's, and unless the owner
  * detached it meanwhile (the domain may be freed: not touched). Returns
@@ -400,14 +415,12 @@ static struct device *iofault_iopf_find_dev(const char *name)
  */
 static bool iofault_unadopt(struct iofault_source *src)
 {
-	struct iommu_attach_handle *now;
 	struct iofault_source *other;
 
 	list_for_each_entry(other, &iofault_sources, node)
 		if (other != src && !other->att && other->domain == src->domain)
 			return false;
-	now = iommu_attach_handle_get(src->group, src->pasid, 0);
-	if (now != src->owner_handle || now->domain != src->domain)
+	if (!iofault_adoption_live(src))
 		return false;
 	WRITE_ONCE(src->domain->iopf_handler, src->orig);
 	return true;
@@ -445,8 +458,7 @@ static void iofault_adopted_prune(void)
 	struct iofault_source *src, *next;
 
 	list_for_each_entry_safe(src, next, &iofault_sources, node)
-		if (!src->att && iommu_attach_handle_get(src->group, src->pasid,
-							 0) != src->owner_handle)
+		if (!src->att && !iofault_adoption_live(src))
 			iofault_release_source(src);
 }
 

@@ -49,7 +49,11 @@ struct iofault_device *iofault_find_device(const char *name)
 
 static void iofault_device_release(struct device *dev)
 {
-	kfree(container_of(dev, struct iofault_device, dev));
+	struct iofault_device *idev = container_of(dev, struct iofault_device,
+						   dev);
+
+	free_percpu(idev->untracked);
+	kfree(idev);
 	atomic_dec(&iofault_nr_devices);
 }
 

@@ -77,6 +77,21 @@ static void iofault_reject_trace(struct iofault_tracker *t, u64 cookie,
 	trace_iofault_reject(t->dev_id, cookie, why, err);
 }
 
+/* The groups and requests iofault_handoff_untracked() took. */
+static struct iofault_untracked iofault_untracked_sum(struct iofault_device *idev)
+{
+	struct iofault_untracked sum = {};
+	int cpu;
+
+	for_each_possible_cpu(cpu) {
+		const struct iofault_untracked *u = per_cpu_ptr(idev->untracked, cpu);
+
+		sum.groups += READ_ONCE(u->groups);
+		sum.requests += READ_ONCE(u->requests);
+	}
+	return sum;
+}
+
 u64 iofault_stat_read(struct iofault_device *idev, u32 stat)
 {
 	const struct iofault_tracker_stats *ts = &idev->tracker.stats;
@@ -88,9 +103,10 @@ u64 iofault_stat_read(struct iofault_device *idev, u32 stat)
 	case IOFAULT_STAT_OUTSTANDING:
 		return idev->tracker.outstanding;
 	case IOFAULT_STAT_GROUPS:
-		return ts->groups;
+		return ts->groups + iofault_untracked_sum(idev).groups;
 	case IOFAULT_STAT_RESOLVED:
-		return idev->stats.verdicts[IOFAULT_VERDICT_RESOLVE];
+		return idev->stats.verdicts[IOFAULT_VERDICT_RESOLVE] +
+		       iofault_untracked_sum(idev).groups;
 	case IOFAULT_STAT_FORWARDED:
 		return idev->stats.verdicts[IOFAULT_VERDICT_FORWARD];
 	case IOFAULT_STAT_FAILED:
@@ -264,28 +280,31 @@ static enum iofault_taken iofault_dispatch(struct iofault_device *idev,
 
 /*
  * A group of @nreq requests for a device whose resolver is another handler
- * (idev->handoff), while no policy is attached and nothing is outstanding
- * or held: the built-in policy would resolve it, that is hand it off at
- * once, and no tracker rule could apply to it (no quota reached, no group
- * to duplicate, no request to join). So it is counted as exactly that and
- * never enters the tracker: the cheapest way through iofault, for devices
- * adopted with no policy. Caller holds idev->lock. Returns whether it did.
+ * (idev->handoff), while no policy is attached and nothing is outstanding:
+ * the built-in policy would resolve it, that is hand it off at once, and
+ * no tracker rule could apply to it (no quota reached, no group to
+ * duplicate). So it is counted as exactly that, per CPU, and never enters
+ * the tracker nor takes the device's lock: the cheapest way through
+ * iofault, for devices adopted with no policy. The checks race only with
+ * a policy's arrival, which then decides the groups after this one.
+ * Returns whether it took the group.
  */
 bool iofault_handoff_untracked(struct iofault_device *idev, u32 nreq)
 {
-	struct iofault_tracker *t = &idev->tracker;
+	struct iofault_untracked *u;
 
-	lockdep_assert_held(&idev->lock);
-	if (t->outstanding || t->dead || !list_empty(&t->partial) ||
+	if (READ_ONCE(idev->tracker.outstanding) ||
+	    READ_ONCE(idev->tracker.dead) ||
 	    rcu_access_pointer(idev->policy) ||
 	    rcu_access_pointer(iofault_global_policy))
 		return false;
-	t->stats.requests += nreq;
-	t->stats.groups++;
-	t->stats.ended[IOFAULT_END_HANDOFF]++;
-	idev->stats.verdicts[IOFAULT_VERDICT_RESOLVE]++;
+	u = get_cpu_ptr(idev->untracked);
+	u->groups++;
+	u->requests += nreq;
+	put_cpu_ptr(idev->untracked);
 	return true;
 }
+
 
 /*
  * One request into the tracker, and a group it completes to its policy.
@@ -360,6 +379,10 @@ int iofault_fault_init(struct iofault_device *idev,
 	INIT_LIST_HEAD(&idev->resolve_list);
 	INIT_WORK(&idev->resolve_work, iofault_resolve_work);
 	INIT_DELAYED_WORK(&idev->timeout_work, iofault_timeout_work);
+	/* Freed with the device (iofault_device_release()): sysfs reads it. */
+	idev->untracked = alloc_percpu(struct iofault_untracked);
+	if (!idev->untracked)
+		return -ENOMEM;
 	err = iofault_tracker_init(&idev->tracker, idev->id, iofault_answer_hw);
 	idev->tracker.reject = iofault_reject_trace;
 	if (!err && info->quota)
@@ -441,26 +464,32 @@ ssize_t iofault_stats_show(struct iofault_device *idev, char *buf)
 {
 	const struct iofault_tracker_stats *ts = &idev->tracker.stats;
 	const struct iofault_stats *s = &idev->stats;
+	struct iofault_untracked u;
 	ssize_t len = 0;
+	u64 ended;
 	int i;
 
 	mutex_lock(&idev->lock);
+	u = iofault_untracked_sum(idev);
 	len += sysfs_emit_at(buf, len, "reported %llu\n",
-			     ts->requests + s->unrecoverable);
-	len += sysfs_emit_at(buf, len, "requests %llu\n", ts->requests);
+			     ts->requests + u.requests + s->unrecoverable);
+	len += sysfs_emit_at(buf, len, "requests %llu\n",
+			     ts->requests + u.requests);
 	len += sysfs_emit_at(buf, len, "unrecoverable %llu\n", s->unrecoverable);
-	len += sysfs_emit_at(buf, len, "groups %llu\n", ts->groups);
+	len += sysfs_emit_at(buf, len, "groups %llu\n", ts->groups + u.groups);
 	len += sysfs_emit_at(buf, len, "resolved %llu\n",
-			     s->verdicts[IOFAULT_VERDICT_RESOLVE]);
+			     s->verdicts[IOFAULT_VERDICT_RESOLVE] + u.groups);
 	len += sysfs_emit_at(buf, len, "forwarded %llu\n",
 			     s->verdicts[IOFAULT_VERDICT_FORWARD]);
 	len += sysfs_emit_at(buf, len, "failed %llu\n",
 			     s->verdicts[IOFAULT_VERDICT_FAIL]);
 	len += sysfs_emit_at(buf, len, "resolver_errors %llu\n",
 			     s->resolver_errors);
-	for (i = IOFAULT_END_RESPONSE; i < IOFAULT_END_NR; i++)
+	for (i = IOFAULT_END_RESPONSE; i < IOFAULT_END_NR; i++) {
+		ended = ts->ended[i] + (i == IOFAULT_END_HANDOFF ? u.groups : 0);
 		len += sysfs_emit_at(buf, len, "ended_%s %llu\n",
-				     iofault_end_names[i], ts->ended[i]);
+				     iofault_end_names[i], ended);
+	}
 	for (i = 0; i < IOFAULT_RESP_NR; i++)
 		len += sysfs_emit_at(buf, len, "code_%s %llu\n",
 				     iofault_code_names[i], ts->codes[i]);

@@ -119,12 +119,19 @@ struct iofault_stats {
 
 struct iofault_queue;
 
+/* Groups handed off without the tracker (iofault_handoff_untracked()). */
+struct iofault_untracked {
+	u64 groups;
+	u64 requests;
+};
+
 struct iofault_device {
 	struct device dev;
 	u32 id;
 	const struct iofault_driver_ops *ops;
 	void *drvdata;
 	bool handoff;			/* resolving gives a group to another handler */
+	struct iofault_untracked __percpu *untracked;
 	struct iofault_policy __rcu *policy;
 	struct iofault_exit_info last_exit;	/* under iofault_lock */
 	char last_exit_policy[IOFAULT_NAME_LEN];

@@ -172,25 +172,26 @@ static bool iofault_iopf_take(struct iofault_source *src,
 	struct iopf_fault *iopf;
 	u64 now;
 
-	mutex_lock(&idev->lock);
 	if (idev->handoff &&
 	    iofault_handoff_untracked(idev, group->fault_count)) {
-		list_for_each_entry(iopf, &group->faults, list) {
-			const struct iommu_fault_page_request *prm =
-				&iopf->fault.prm;
+		if (trace_iofault_report_enabled())
+			list_for_each_entry(iopf, &group->faults, list) {
+				const struct iommu_fault_page_request *prm =
+					&iopf->fault.prm;
 
-			trace_iofault_report(idev->id, IOFAULT_FAULT_PAGE_REQ,
-					     iofault_iopf_flags(prm->flags,
-						iopf == &group->last_fault),
-					     prm->pasid, prm->grpid, prm->perm,
-					     prm->addr);
-		}
+				trace_iofault_report(idev->id,
+						     IOFAULT_FAULT_PAGE_REQ,
+						     iofault_iopf_flags(prm->flags,
+							iopf == &group->last_fault),
+						     prm->pasid, prm->grpid,
+						     prm->perm, prm->addr);
+			}
 		/* Cookie 0: the group never had a slot in the tracker. */
 		trace_iofault_verdict(idev->id, 0, "builtin",
 				      IOFAULT_VERDICT_RESOLVE);
-		mutex_unlock(&idev->lock);
 		return true;
 	}
+	mutex_lock(&idev->lock);
 	now = ktime_get_ns();
 	list_for_each_entry(iopf, &group->faults, list) {
 		const struct iommu_fault_page_request *prm = &iopf->fault.prm;

@@ -209,8 +209,9 @@ END {
 	printf "  its work): %s x faster than up_mm's report call (%s us, which allocates\n", x2(repper("up_mm") / repper("native")), us(repper("up_mm"))
 	printf "  the group). Answering at once, its report call (%s us) also runs the BPF\n", us(repper("native_fail"))
 	printf "  policy and the mock VT-d's page_response, which builds a page group\n"
-	printf "  response descriptor for its hardware; up_now's handler does neither,\n"
-	printf "  and iommu_mock's hardware record is simpler. End to end, iofault_mock's VT-d\n"
+	printf "  response descriptor for its hardware; up_now runs no policy, and\n"
+	printf "  iommu_mock's page_response only records the answer. End to end,\n"
+	printf "  iofault_mock's VT-d\n"
 	printf "  emulation (a page request ring drained by a thread) costs more per\n"
 	printf "  request than iommu_mock's plain loop, so those figures compare the mocks\n"
 	printf "  as much as the paths.\n"

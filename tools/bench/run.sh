@@ -14,7 +14,7 @@
 #     tools/bench/plot.gp draws the plot.
 #
 # Knobs (environment): IOFAULT_BENCH_ROUNDS (policy rounds, default 25),
-# IOFAULT_BENCH_SCALE_ROUNDS (default 11), IOFAULT_BENCH_GROUPS (groups a
+# IOFAULT_BENCH_SCALE_ROUNDS (default 25), IOFAULT_BENCH_GROUPS (groups a
 # storm, default 4000), IOFAULT_BENCH_REPS (callgrind repetitions, 5),
 # IOFAULT_BENCH_CORE_ROUNDS (rounds behind the IOMMU core, default 11),
 # IOFAULT_BENCH_OUT (where BENCHMARKS.md goes, default the top of the tree;
@@ -37,7 +37,7 @@ quote() { printf "'%s'" "$(printf '%s' "$1" | sed "s/'/'\\\\''/g")"; }
 top=$(cd "$(dirname "$0")/../.." && pwd)
 bench=$BUILD/bench
 rounds=${IOFAULT_BENCH_ROUNDS:-25}
-scale_rounds=${IOFAULT_BENCH_SCALE_ROUNDS:-11}
+scale_rounds=${IOFAULT_BENCH_SCALE_ROUNDS:-25}
 groups=${IOFAULT_BENCH_GROUPS:-4000}
 reps=${IOFAULT_BENCH_REPS:-5}
 core_rounds=${IOFAULT_BENCH_CORE_ROUNDS:-11}

@@ -305,7 +305,6 @@ bool iofault_handoff_untracked(struct iofault_device *idev, u32 nreq)
 	return true;
 }
 
-
 /*
  * One request into the tracker, and a group it completes to its policy.
  * Caller holds idev->lock.

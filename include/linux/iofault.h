@@ -210,7 +210,8 @@ struct iofault_attach;
  *           from iofault's worker, once per request of a group a policy
  *           resolves, in arrival order, the last one last; may sleep.
  *           Returns an enum iofault_resp_code; the first that is not
- *           IOFAULT_RESP_SUCCESS answers the group.
+ *           IOFAULT_RESP_SUCCESS answers the group. @req is iofault's copy
+ *           of the request, without the driver's private data.
  */
 struct iofault_attach_ops {
 	struct module *owner;

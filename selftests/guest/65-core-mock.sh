@@ -6,43 +6,12 @@
 # handler, or by the core when nothing handles it or the device goes),
 # and the module unloads and loads again.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/core.sh"
 
-M=/sys/kernel/debug/iommu_mock
 IOMMU=/sys/class/iommu/iommu_mock
-
-# hw DEV KEY: a counter of DEV's hardware
-hw() {
-	awk -v k="$2" '$1 == k { print $2 }' $M/$1/hwstats
-}
 
 hw_clear() {
 	echo > $M/$1/hwlog
-}
-
-# record DEV: DEV's answers, as the unplugged file gives them
-record() {
-	echo "issued $(hw $1 issued) answered $(hw $1 answered)" \
-		"success $(hw $1 success) invalid $(hw $1 invalid)" \
-		"failure $(hw $1 failure) unanswered $(hw $1 unanswered)" \
-		"duplicate $(hw $1 duplicate) mismatch $(hw $1 mismatch)"
-}
-
-# answered N CODE: N groups issued, each answered once with CODE
-answered() {
-	_s=0 _i=0
-	[ "$2" = success ] && _s=$1
-	[ "$2" = invalid ] && _i=$1
-	echo "issued $1 answered $1 success $_s invalid $_i failure 0" \
-		"unanswered 0 duplicate 0 mismatch 0"
-}
-
-# touch_ok DESC WANT SVATOUCH-ARGS...: svatouch's summary line is WANT
-touch_ok() {
-	_desc=$1 _want=$2
-	shift 2
-	_out=$(svatouch "$@" 2>&1)
-	check_eq "$_desc" "$_want" "$(printf '%s\n' "$_out" | tail -n 1)" ||
-		diag "$_out"
 }
 
 # group_of DEV: the IOMMU group number of DEV

@@ -14,31 +14,10 @@
 # stays bound, and access an address it does not map (forwarded groups do
 # not touch memory).
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/core.sh"
 
-M=/sys/kernel/debug/iommu_mock
 C=/sys/class/iofault
 T=/sys/kernel/tracing
-
-hw() {
-	awk -v k="$2" '$1 == k { print $2 }' $M/$1/hwstats
-}
-
-# record DEV: DEV's answers
-record() {
-	echo "issued $(hw $1 issued) answered $(hw $1 answered)" \
-		"success $(hw $1 success) invalid $(hw $1 invalid)" \
-		"failure $(hw $1 failure) unanswered $(hw $1 unanswered)" \
-		"duplicate $(hw $1 duplicate) mismatch $(hw $1 mismatch)"
-}
-
-# answered N CODE: N groups issued, each answered once with CODE
-answered() {
-	_s=0 _i=0
-	[ "$2" = success ] && _s=$1
-	[ "$2" = invalid ] && _i=$1
-	echo "issued $1 answered $1 success $_s invalid $_i failure 0" \
-		"unanswered 0 duplicate 0 mismatch 0"
-}
 
 # once DEV: every group DEV issued was answered exactly once
 once() {
@@ -46,15 +25,6 @@ once() {
 	[ "$3" = "$5" ] && [ "$3" -eq $(($7 + $9 + ${11})) ] &&
 		[ "${13}" = 0 ] && [ "${15}" = 0 ] && [ "${17}" = 0 ] ||
 		{ echo "$1: $(record $1)"; return 1; }
-}
-
-# touch_ok DESC WANT SVATOUCH-ARGS...: svatouch's summary line is WANT
-touch_ok() {
-	_desc=$1 _want=$2
-	shift 2
-	_out=$(svatouch "$@" 2>&1)
-	check_eq "$_desc" "$_want" "$(printf '%s\n' "$_out" | tail -n 1)" ||
-		diag "$_out"
 }
 
 # stat DEV KEY...: iofault's statistics of DEV, "KEY VALUE ...", read at once

@@ -60,9 +60,11 @@ echo
 echo "== iofaultctl stats --dev vtd1"
 iofaultctl stats --dev vtd1
 echo
-echo "== iofaultctl top --once, during a storm of 20000 groups on vtd0"
-echo "groups=20000 pasids=4" > $MOCK/vtd0/storm &
-sleep 1
-iofaultctl top --once
+# A storm long enough (a few seconds under TCG) that the frame's half
+# second falls inside it.
+echo "== iofaultctl top --once --interval 500, during a storm of 400000 groups on vtd0"
+echo "groups=400000 pasids=4" > $MOCK/vtd0/storm &
+sleep 0.3
+iofaultctl top --once --interval 500
 wait
 iofaultctl detach --all

@@ -8,22 +8,6 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/core.sh"
 
-# unload_iofault: the BPF core drops a detached policy's reference on the
-# module after an RCU grace period: retry for a while
-unload_iofault() {
-	_n=0
-	until rmmod iofault 2>/dev/null; do
-		_n=$((_n + 1))
-		[ $_n -ge 100 ] && { rmmod iofault; return 1; }
-		sleep 0.1
-	done
-}
-
-# stat DEV KEY: one of iofault's statistics
-stat() {
-	awk -v k="$2" '$1 == k { print $2 }' /sys/class/iofault/$1/stats
-}
-
 check "iommu_mock loads" insmod $MODDIR/iommu_mock.ko || exit 1
 check "iofault loads after it" insmod $MODDIR/iofault.ko || exit 1
 

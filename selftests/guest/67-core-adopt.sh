@@ -27,8 +27,8 @@ once() {
 		{ echo "$1: $(record $1)"; return 1; }
 }
 
-# stat DEV KEY...: iofault's statistics of DEV, "KEY VALUE ...", read at once
-stat() {
+# stats_of DEV KEY...: iofault's statistics of DEV, "KEY VALUE ...", read at once
+stats_of() {
 	_d=$1
 	shift
 	awk -v keys="$*" 'BEGIN { n = split(keys, k) }
@@ -39,7 +39,7 @@ stat() {
 
 # stats_are DEV "KEY VALUE ...": those statistics of DEV are so
 stats_are() {
-	[ "$(stat $1 $(printf '%s\n' $2 | awk 'NR % 2'))" = "$2 " ]
+	[ "$(stats_of $1 $(printf '%s\n' $2 | awk 'NR % 2'))" = "$2 " ]
 }
 
 # gone NAME: iofault has no device NAME
@@ -56,36 +56,6 @@ dropped() {
 		{ echo "release: $_out"; return 1; }
 	printf '%s\n' "$_out" | grep -q "is not adopted" && gone $_name ||
 		{ echo "$_out"; ls $C; return 1; }
-}
-
-unload_iofault() {
-	_n=0
-	until rmmod iofault 2>/dev/null; do
-		_n=$((_n + 1))
-		[ $_n -ge 100 ] && { rmmod iofault; return 1; }
-		sleep 0.1
-	done
-}
-
-wait_for() {
-	_n=0
-	until "$@"; do
-		_n=$((_n + 1))
-		[ $_n -ge 200 ] && return 1
-		sleep 0.05
-	done
-}
-
-# listen DEV ARGS...: a listener in the background ($LISTENER), its output
-# in /tmp/listen.out and /tmp/listen.err, once its descriptor is open
-listen() {
-	_dev=$1
-	shift
-	rm -f /tmp/listen.err
-	iofaultctl listen --dev "$_dev" "$@" >/tmp/listen.out 2>/tmp/listen.err &
-	LISTENER=$!
-	wait_for grep -qs '^listening on' /tmp/listen.err ||
-		{ diag "listener did not start: $(cat /tmp/listen.err)"; return 1; }
 }
 
 stop_listener() {
@@ -155,7 +125,7 @@ check_eq "each group answered SUCCESS once, by the own handler" \
 	"$(answered 4 success)" "$(record sva0)"
 check_eq "iofault saw each group and handed it off" \
 	"groups 4 resolved 4 ended_handoff 4 outstanding 0 " \
-	"$(stat sva0.pasid1 groups resolved ended_handoff outstanding)"
+	"$(stats_of sva0.pasid1 groups resolved ended_handoff outstanding)"
 check_eq "its device has no policy of its own" "builtin default" \
 	"$(cat $C/sva0.pasid1/policy)"
 check "the owner unbound: release drops iofault's side" \
@@ -168,7 +138,7 @@ touch_ok "no PASID, handler=now: the handoff answers in the handler" \
 check_eq "3 groups answered SUCCESS once each" "$(answered 3 success)" \
 	"$(record sva0)"
 check_eq "iofault handed each off" "groups 3 resolved 3 ended_handoff 3 " \
-	"$(stat sva0 groups resolved ended_handoff)"
+	"$(stats_of sva0 groups resolved ended_handoff)"
 check "the owner unbound: release drops iofault's side" dropped sva0 --dev sva0
 
 echo > $M/sva0/hwlog
@@ -180,7 +150,7 @@ check_eq "one group of 8 requests, answered once" \
 	"$(record sva0) requests $(hw sva0 requests)"
 check_eq "iofault: one group of 8 requests, handed off" \
 	"groups 1 requests 8 ended_handoff 1 " \
-	"$(stat sva0.pasid6 groups requests ended_handoff)"
+	"$(stats_of sva0.pasid6 groups requests ended_handoff)"
 check "the owner unbound: release drops iofault's side" \
 	dropped sva0.pasid6 --dev sva0 --pasid 6
 
@@ -194,7 +164,7 @@ check_eq "3 groups answered INVALID once each" "$(answered 3 invalid)" \
 	"$(record sva0)"
 check_eq "iofault failed them, handed none off" \
 	"groups 3 failed 3 ended_handoff 0 " \
-	"$(stat sva0.pasid2 groups failed ended_handoff)"
+	"$(stats_of sva0.pasid2 groups failed ended_handoff)"
 check "detach the policy" iofaultctl detach --dev sva0.pasid2
 check "the owner unbound: release drops iofault's side" \
 	dropped sva0.pasid2 --dev sva0 --pasid 2
@@ -242,7 +212,7 @@ check_eq "4 groups answered SUCCESS once each" "$(answered 4 success)" \
 	"$(record sva0)"
 check_eq "iofault forwarded them and took the listener's answers" \
 	"forwarded 4 ended_response 4 ended_handoff 0 " \
-	"$(stat sva0.pasid5 forwarded ended_response ended_handoff)"
+	"$(stats_of sva0.pasid5 forwarded ended_response ended_handoff)"
 check "the listener saw PASID 5" grep -q "pasid=5 " /tmp/then-listen.out
 check "detach the policy" iofaultctl detach --dev sva0.pasid5
 check "the owner unbound: release drops iofault's side" \
@@ -335,11 +305,11 @@ check "forward it" iofaultctl attach $BPFDIR/forward_pasids.bpf.o \
 listen sva1.pasid7 --respond none
 hw_access 2
 check_eq "2 groups wait in a listener that never answers" \
-	"forwarded 2 outstanding 2 " "$(stat sva1.pasid7 forwarded outstanding)"
+	"forwarded 2 outstanding 2 " "$(stats_of sva1.pasid7 forwarded outstanding)"
 echo 1 > $C/sva1.pasid7/quota
 hw_access 3
 check_eq "quota 1: the next 3 are answered INVALID at once" \
-	"ended_quota 3 outstanding 2 " "$(stat sva1.pasid7 ended_quota outstanding)"
+	"ended_quota 3 outstanding 2 " "$(stats_of sva1.pasid7 ended_quota outstanding)"
 check_eq "the hardware got 3 INVALID, 2 unanswered" "invalid 3 unanswered 2" \
 	"invalid $(hw sva1 invalid) unanswered $(hw sva1 unanswered)"
 echo 200 > $C/sva1.pasid7/timeout_ms
@@ -369,13 +339,13 @@ check "a second answer: EINVAL" grep -q "^again: Invalid argument" /tmp/bad
 check_eq "the hardware got exactly one answer" "$(answered 1 success)" \
 	"$(record sva1)"
 check_eq "iofault rejected the rest" "ended_response 1 " \
-	"$(stat sva1.pasid7 ended_response)"
+	"$(stats_of sva1.pasid7 ended_response)"
 
 echo > $M/sva1/hwlog
 listen sva1.pasid7 --respond none
 hw_access 3
 check_eq "3 forwarded groups held" "outstanding 3 " \
-	"$(stat sva1.pasid7 outstanding)"
+	"$(stats_of sva1.pasid7 outstanding)"
 check "release while they are held" iofaultctl release --dev sva1 --pasid 7
 check_eq "each answered INVALID once" "$(answered 3 invalid)" "$(record sva1)"
 check "its iofault device is gone" gone sva1.pasid7
@@ -407,7 +377,7 @@ check "attach a policy during the storm" \
 	iofaultctl attach $BPFDIR/observe.bpf.o --dev sva1.pasid20
 check "replace it" iofaultctl replace $BPFDIR/default.bpf.o --dev sva1.pasid20
 check "detach it" iofaultctl detach --dev sva1.pasid20
-diag "before release: $(stat sva1.pasid20 groups ended_handoff outstanding)"
+diag "before release: $(stats_of sva1.pasid20 groups ended_handoff outstanding)"
 check "release" iofaultctl release --dev sva1 --pasid 20
 check "adopt again" iofaultctl adopt --dev sva1 --pasid 20
 check "release again" iofaultctl release --dev sva1 --pasid 20
@@ -467,7 +437,7 @@ check "forward it" iofaultctl attach $BPFDIR/forward_pasids.bpf.o \
 	--dev sva1.pasid7 --set pasid_min=7 --set pasid_max=7
 listen sva1.pasid7 --respond none
 hw_access 4
-check_eq "4 groups held" "outstanding 4 " "$(stat sva1.pasid7 outstanding)"
+check_eq "4 groups held" "outstanding 4 " "$(stats_of sva1.pasid7 outstanding)"
 check "unplug sva1" sh -c "echo sva1 > $M/unplug"
 check "each group answered exactly once" awk '
 	$1 == "sva1" && $3 == 4 && $5 == 4 && $13 == 0 && $15 == 0 &&

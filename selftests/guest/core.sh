@@ -1,5 +1,7 @@
 # Helpers of the tests behind the kernel's IOMMU core, fed by iommu_mock
 # (65-core-mock.sh, 66-core-iofault.sh, 67-core-adopt.sh); after lib.sh.
+. "$(dirname "$0")/iofault.sh"
+
 M=/sys/kernel/debug/iommu_mock
 
 # hw DEV KEY: a counter of DEV's hardware

@@ -5,23 +5,10 @@ MODDIR=/lib/iofault
 MOCK=/sys/kernel/debug/iofault_mock
 BPF=/usr/share/iofault/bpf
 PROGS=/usr/share/iofault/progs
+. "$(dirname "$0")/iofault.sh"
 
 load_iofault() {
 	insmod $MODDIR/iofault.ko && insmod $MODDIR/iofault_mock.ko "$@"
-}
-
-# Detach every policy and unload both modules. The BPF core frees a
-# detached policy's map, and with it its module reference, after an RCU
-# grace period: retry rmmod for a while.
-unload_iofault() {
-	iofaultctl detach --all >/dev/null 2>&1
-	[ -d /sys/module/iofault_mock ] && rmmod iofault_mock
-	n=0
-	while ! rmmod iofault 2>/dev/null; do
-		n=$((n + 1))
-		[ $n -ge 100 ] && { rmmod iofault; return 1; }
-		sleep 0.1
-	done
 }
 
 # inject DEV LINE...: report faults through the mock's "hardware"
@@ -51,11 +38,6 @@ hw() {
 
 hw_clear() {
 	echo > $MOCK/$1/hwlog
-}
-
-# stat DEV KEY: one of iofault's statistics for DEV
-stat() {
-	awk -v k="$2" '$1 == k { print $2 }' /sys/class/iofault/$1/stats
 }
 
 # no_objects_left: iofault's live devices and policies drop to zero (a
@@ -91,24 +73,3 @@ exactly_once() {
 		{ echo "$1: $_got"; return 1; }
 }
 
-# wait_for CMD...: retry CMD for up to 10 s
-wait_for() {
-	_n=0
-	until "$@"; do
-		_n=$((_n + 1))
-		[ $_n -ge 100 ] && return 1
-		sleep 0.1
-	done
-}
-
-# listen DEV ARGS...: start `iofaultctl listen` in the background ($LISTENER),
-# its output in /tmp/listen.out, and wait until its descriptor is open
-listen() {
-	_dev=$1
-	shift
-	rm -f /tmp/listen.err
-	iofaultctl listen --dev "$_dev" "$@" >/tmp/listen.out 2>/tmp/listen.err &
-	LISTENER=$!
-	wait_for grep -qs '^listening on' /tmp/listen.err ||
-		{ diag "listener did not start: $(cat /tmp/listen.err)"; return 1; }
-}

@@ -27,6 +27,9 @@ help:
 	@echo "  make check   run the whole test suite (host tests and the QEMU guest)"
 	@echo "  make demo    boot the guest and run a fault storm through a BPF policy"
 	@echo "  make bench   run the benchmarks (guest and host), write BENCHMARKS.md"
+	@echo "  make check-guest T=GLOB[,GLOB] [K=debug]"
+	@echo "               only the guest scripts matching GLOB (e.g. T='70-*'), on"
+	@echo "               Debian's kernel or the debug kernel (a developer's loop)"
 	@echo "  make clean   remove $(BUILD) except the fetched dependencies"
 
 deps:
@@ -47,7 +50,16 @@ demo: deps
 bench: deps
 	@$(SUBMAKE) all bench-build run-bench
 
-.PHONY: run-check run-demo run-bench
+# A developer's loop: some guest scripts on one kernel.
+check-guest: deps
+	@$(if $(filter debug,$(K)),sh tools/debug-kernel/build.sh)
+	@$(SUBMAKE) all $(if $(filter debug,$(K)),modules-debug) run-check-guest
+
+.PHONY: run-check run-demo run-bench run-check-guest check-guest
+run-check-guest:
+	@$(if $(filter debug,$(K)),VMLINUZ=$(DEBUG_VMLINUZ) KMOD=$(KMOD_DEBUG)) \
+		IOFAULT_RUN=guest-$(or $(K),debian) \
+		sh tools/vm/run.sh check iofault.tests=$(T)
 run-check:
 	@sh tools/vm/check.sh
 run-demo:

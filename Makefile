@@ -30,6 +30,9 @@ help:
 	@echo "  make check-guest T=GLOB[,GLOB] [K=debug]"
 	@echo "               only the guest scripts matching GLOB (e.g. T='70-*'), on"
 	@echo "               Debian's kernel or the debug kernel (a developer's loop)"
+	@echo "  make check-style"
+	@echo "               checkpatch --strict and sparse on kernel/ (make check"
+	@echo "               runs it too, as a host test)"
 	@echo "  make clean   remove $(BUILD) except the fetched dependencies"
 
 deps:
@@ -50,12 +53,19 @@ demo: deps
 bench: deps
 	@$(SUBMAKE) all bench-build run-bench
 
+# Kernel style alone: what make check runs as the host test kernel-style.
+check-style: deps
+	@$(SUBMAKE) run-check-style
+
 # A developer's loop: some guest scripts on one kernel.
 check-guest: deps
 	@$(if $(filter debug,$(K)),sh tools/debug-kernel/build.sh)
 	@$(SUBMAKE) all $(if $(filter debug,$(K)),modules-debug) run-check-guest
 
 .PHONY: run-check run-demo run-bench run-check-guest check-guest
+.PHONY: check-style run-check-style
+run-check-style:
+	@sh selftests/unit/kernel-style.sh
 run-check-guest:
 	@$(if $(filter debug,$(K)),VMLINUZ=$(DEBUG_VMLINUZ) KMOD=$(KMOD_DEBUG)) \
 		IOFAULT_RUN=guest-$(or $(K),debian) \
@@ -94,7 +104,8 @@ TOOL_SRC = $(wildcard tools/iofaultctl/*.c)
 GTEST_SRC = $(wildcard selftests/guest/*.c)
 GTEST_BIN = $(patsubst selftests/guest/%.c,$(BUILD)/selftests/%,$(GTEST_SRC))
 
-HOST_TESTS = $(BUILD)/selftests/host/tracker_test $(BUILD)/selftests/fuzz/tracker_fuzz
+HOST_TESTS = $(BUILD)/selftests/host/tracker_test $(BUILD)/selftests/fuzz/tracker_fuzz \
+	$(BUILD)/selftests/host/kernel-style
 
 .PHONY: all modules modules-debug bpftool bench-build
 all: modules $(BPF_OBJ) $(TPROG_OBJ) $(BUILD)/tools/iofaultctl $(GTEST_BIN) \
@@ -163,6 +174,13 @@ $(BUILD)/selftests/host/tracker_test: selftests/unit/tracker_test.c $(TRACKER)
 $(BUILD)/selftests/fuzz/tracker_fuzz: selftests/unit/tracker_fuzz.c $(TRACKER)
 	@mkdir -p $(@D)
 	$(CLANG) $(UNIT_CFLAGS) -fsanitize=fuzzer kernel/tracker.c $< -o $@
+
+# checkpatch and sparse on kernel/, as a host test: the script runs from
+# the source tree with make's exported variables (check.sh starts it there).
+$(BUILD)/selftests/host/kernel-style: selftests/unit/kernel-style.sh
+	@mkdir -p $(@D)
+	cp $< $@
+	chmod +x $@
 
 # The benchmarks' policies (into the guest) and the tracker instruction
 # counter (run on the host under callgrind): built by `make bench` only.

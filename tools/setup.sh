@@ -27,7 +27,7 @@ command -v apt-get >/dev/null || die "needs Debian 12 (apt-get not found)"
 # --- Debian packages -------------------------------------------------------
 PKGS="make gcc libc6-dev clang llvm libclang-rt-14-dev dwarves libelf-dev zlib1g-dev libzstd-dev
 libcap-dev qemu-system-x86 busybox-static cpio xz-utils bc flex bison
-libssl-dev git python3 valgrind gnuplot-nox bpftrace"
+libssl-dev git python3 valgrind gnuplot-nox bpftrace sparse"
 
 BACKPORTS=/etc/apt/sources.list.d/iofault-bookworm-backports.list
 updated=

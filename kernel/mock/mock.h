@@ -149,7 +149,7 @@ struct mock_dev {
 	void *hwq;
 	u32 alloc;
 
-	struct mutex lock;
+	struct mutex lock;		/* guards the fields up to @pt_lock */
 	wait_queue_head_t wq;
 	bool paused;
 	bool unplugged;			/* hot-removed: the device sends no more */
@@ -167,11 +167,11 @@ struct mock_dev {
 	struct list_head deferred;
 	u32 ndeferred;
 
-	struct mutex pt_lock;
+	struct mutex pt_lock;		/* writers of @pt; readers take none */
 	struct xarray pt;
 	u64 mapped;
 
-	struct mutex storm_lock;
+	struct mutex storm_lock;	/* one storm at a time */
 };
 
 int mock_report(struct mock_dev *md, const struct iofault_fault *f);

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Unit tests of the tracker (kernel/tracker.c, built against the shim):
- * one test per rule of DESIGN.md "Tracker rules". Prints TAP.
+ * one test per rule of docs/design.md "The tracker". Prints TAP.
  */
 #include <errno.h>
 #include <stdio.h>

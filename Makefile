@@ -105,7 +105,7 @@ GTEST_SRC = $(wildcard selftests/guest/*.c)
 GTEST_BIN = $(patsubst selftests/guest/%.c,$(BUILD)/selftests/%,$(GTEST_SRC))
 
 HOST_TESTS = $(BUILD)/selftests/host/tracker_test $(BUILD)/selftests/fuzz/tracker_fuzz \
-	$(BUILD)/selftests/host/kernel-style
+	$(BUILD)/selftests/host/kernel-style $(BUILD)/selftests/host/doc-links
 
 .PHONY: all modules modules-debug bpftool bench-build
 all: modules $(BPF_OBJ) $(TPROG_OBJ) $(BUILD)/tools/iofaultctl $(GTEST_BIN) \
@@ -175,9 +175,10 @@ $(BUILD)/selftests/fuzz/tracker_fuzz: selftests/unit/tracker_fuzz.c $(TRACKER)
 	@mkdir -p $(@D)
 	$(CLANG) $(UNIT_CFLAGS) -fsanitize=fuzzer kernel/tracker.c $< -o $@
 
-# checkpatch and sparse on kernel/, as a host test: the script runs from
-# the source tree with make's exported variables (check.sh starts it there).
-$(BUILD)/selftests/host/kernel-style: selftests/unit/kernel-style.sh
+# Host tests that are scripts: checkpatch and sparse on kernel/, and the
+# documentation's links. They run from the source tree with make's
+# exported variables (check.sh starts them there).
+$(BUILD)/selftests/host/%: selftests/unit/%.sh
 	@mkdir -p $(@D)
 	cp $< $@
 	chmod +x $@

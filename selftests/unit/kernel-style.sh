@@ -61,11 +61,16 @@ trap 'rm -rf "$tmp"' EXIT
 if [ ! -f "$checkpatch" ]; then
 	result 1 "checkpatch: $checkpatch not found (make deps fetches the source)"
 else
+	# checkpatch leaves a cache of CamelCase words in its working
+	# directory: it runs in $tmp, outside any git tree, and names the
+	# files by their path in the tree.
 	for f in $(find kernel -name '*.[ch]' ! -name '*.mod.c' | LC_ALL=C sort); do
-		perl "$checkpatch" --strict --no-tree --terse --show-types \
-			--no-summary --ignore "$IGNORE$(file_ignore "$f")" \
-			-f "$f" >"$tmp/out" 2>&1
+		(cd "$tmp" && GIT_DIR=.git perl "$checkpatch" --strict \
+			--no-tree --terse --show-types --no-summary \
+			--ignore "$IGNORE$(file_ignore "$f")" -f "$top/$f") \
+			>"$tmp/raw" 2>&1
 		rc=$?
+		sed "s|^$top/||" "$tmp/raw" >"$tmp/out"
 		count=$(grep -cE ': (ERROR|WARNING|CHECK):' "$tmp/out")
 		# checkpatch exits 1 when it has a message; with none, a non-zero
 		# exit is its own failure (a perl error, an unreadable file).

@@ -1,9 +1,10 @@
 #!/bin/sh
 # The driver of `make check` (which builds everything first):
 #   1. every executable in $BUILD/selftests/host/ (host tests printing TAP:
-#      the tracker's unit tests, and kernel-style, checkpatch and sparse on
-#      kernel/) and the tracker fuzzer (selftests/unit/fuzz.sh); they run
-#      from the top of the source tree,
+#      the tracker's unit tests; kernel-style, checkpatch and sparse on
+#      kernel/; doc-links, the documentation's links) and the tracker
+#      fuzzer (selftests/unit/fuzz.sh); they run from the top of the
+#      source tree,
 #   2. the guest suite (tools/vm/run.sh check) on each kernel of KERNELS,
 # shown as one numbered TAP stream while it runs, then the plan and one last
 # line "N passed, N failed". Each description starts with where it ran:

@@ -1,7 +1,9 @@
 #!/bin/sh
 # Kernel habits, checked on the host: checkpatch (--strict) on every C file
-# and header under kernel/ (the module and the mocks), then sparse (C=2) on
-# the modules built against Debian's 6.12 headers. Prints TAP: one line per
+# and header under kernel/ (the module and the mocks) and on the module's
+# headers in include/linux and include/uapi (include/bpf is a BPF
+# program's header, not kernel code), then sparse (C=2) on the modules
+# built against Debian's 6.12 headers. Prints TAP: one line per
 # file checkpatch read, one for sparse; each message as a "#" line. Any
 # message fails its line: the code stays clean, not "no worse".
 #
@@ -35,9 +37,12 @@ IGNORE=LINUX_VERSION_CODE
 #            headers are (include/trace/events/*.h get the same two
 #            messages): each TP_*( opens a line of its own and its body
 #            is indented one tab, not under the parenthesis.
+#   uapi     BIT() is not part of the user ABI headers: they spell a
+#            bit 1U << n.
 file_ignore() {
 	case $1 in
 	kernel/trace.h) echo ",OPEN_ENDED_LINE,PARENTHESIS_ALIGNMENT" ;;
+	include/uapi/*) echo ",BIT_MACRO" ;;
 	esac
 }
 
@@ -64,7 +69,9 @@ else
 	# checkpatch leaves a cache of CamelCase words in its working
 	# directory: it runs in $tmp, outside any git tree, and names the
 	# files by their path in the tree.
-	for f in $(find kernel -name '*.[ch]' ! -name '*.mod.c' | LC_ALL=C sort); do
+	for f in $({ find kernel -name '*.[ch]' ! -name '*.mod.c'
+		     find include/linux include/uapi -name '*.h'; } |
+		   LC_ALL=C sort); do
 		(cd "$tmp" && GIT_DIR=.git perl "$checkpatch" --strict \
 			--no-tree --terse --show-types --no-summary \
 			--ignore "$IGNORE$(file_ignore "$f")" -f "$top/$f") \

@@ -106,7 +106,10 @@ else
 	mkdir -p "$mirror"
 	(cd kernel && find . -type d -exec mkdir -p "$mirror/{}" \; &&
 		find . -type f -exec ln -sf "$top/kernel/{}" "$mirror/{}" \;)
-	make -C "$KDIR" M="$mirror" IOFAULT_INC="$top/include" C=2 \
+	# A make of its own: a parent make's job server, whose descriptors
+	# a script does not get, would only earn a warning.
+	env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL \
+		make -C "$KDIR" M="$mirror" IOFAULT_INC="$top/include" C=2 \
 		modules >"$tmp/log" 2>&1
 	rc=$?
 	# Sparse and the compiler speak in "file:line:col: warning: ...";

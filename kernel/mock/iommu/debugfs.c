@@ -13,10 +13,12 @@
  *                       not apply); share=M attaches the domain of the
  *                       device's own bind of PASID M (none: of the
  *                       device itself) instead of a new one, with the
- *                       handler that domain has now (own binds only, no
- *                       handler=), as an SVA domain is shared;
+ *                       handler that domain has now (no handler=), as
+ *                       an SVA domain is shared; M must be an own bind;
  *                       read: one line per bind
- *   <dev>/unbind        write "pasid=N|none"
+ *   <dev>/unbind        write "pasid=N|none": detach, then stop the
+ *                       PASID: the device forgets its groups still
+ *                       outstanding (hwstats: stopped)
  *   <dev>/access        write "pasid=N|none addr=X [pages=K] [write]
  *                       [group] [always]": the device accesses the
  *                       writer's memory
@@ -131,8 +133,8 @@ static ssize_t imock_bind_write(struct file *file, const char __user *ubuf,
 	/* The handler is the own one's: via=iofault has iofault's. */
 	if (!err && (!has_pasid || (has_handler && via != IMOCK_VIA_OWN)))
 		err = -EINVAL;
-	/* A shared domain keeps the handler it has. */
-	if (!err && share != U32_MAX && (has_handler || via != IMOCK_VIA_OWN))
+	/* A shared domain keeps the handler it has (via=iofault: refused). */
+	if (!err && share != U32_MAX && has_handler)
 		err = -EINVAL;
 	if (!err)
 		err = imock_bind(md, pasid, via, handler, share);
@@ -186,6 +188,9 @@ static ssize_t imock_unbind_write(struct file *file, const char __user *ubuf,
 		err = -EINVAL;
 	if (!err)
 		err = imock_unbind(md, pasid);
+	/* Its groups were answered, or are lost with the PASID. */
+	if (!err)
+		imock_hw_stop(md, pasid);
 	return err ?: len;
 }
 

@@ -66,6 +66,7 @@ struct imock_counters {
 	u64 responses;		/* answers received */
 	u64 codes[3];		/* of those, by enum iommu_page_response_code */
 	u64 report_ns;		/* in iommu_report_device_fault(), summed */
+	u64 stopped;		/* outstanding when their PASID stopped */
 };
 
 /**
@@ -195,6 +196,7 @@ int imock_access(struct imock_dev *md, u32 pasid, u64 addr, u32 pages,
 void imock_page_response(struct device *dev, struct iopf_fault *evt,
 			 struct iommu_page_response *msg);
 void imock_hw_clear(struct imock_dev *md);
+void imock_hw_stop(struct imock_dev *md, u32 pasid);
 void imock_hw_show_log(struct seq_file *m, struct imock_dev *md);
 void imock_hw_show_stats(struct seq_file *m, struct imock_dev *md);
 const char *imock_code_name(u32 code);

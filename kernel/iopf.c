@@ -775,39 +775,57 @@ void iofault_detach(struct iofault_attach *att)
 EXPORT_SYMBOL_GPL(iofault_detach);
 
 /*
- * The original handler of @domain, whose handler is @cur, for a new
- * adoption; its record in *@adp if it has one. A record whose domain does
- * not carry iofault's handler names a domain that is gone (iofault's
- * handler stays in a domain as long as its record): dropped.
+ * The owner's attachment of @group/@pasid, read once: its handle, domain,
+ * the domain's handler and (SVA) mm. Each read races with an owner
+ * detaching now (see the top of this file): the caller does nothing slow
+ * between this and its write to the domain.
  */
-static iofault_iopf_handler_t
-iofault_adopt_orig(struct iommu_domain *domain, iofault_iopf_handler_t cur,
-		   struct iofault_adomain **adp)
+struct iofault_owner {
+	struct iommu_attach_handle *handle;
+	struct iommu_domain *domain;
+	iofault_iopf_handler_t handler;
+	struct mm_struct *mm;
+};
+
+static int iofault_owner_get(struct iommu_group *group, u32 pasid,
+			     struct iofault_owner *o)
 {
-	struct iofault_adomain *ad = iofault_adomain_find(domain);
+	o->handle = iommu_attach_handle_get(group, pasid, 0);
+	if (IS_ERR(o->handle))
+		return -ENOENT;
+	o->domain = READ_ONCE(o->handle->domain);
+	o->handler = READ_ONCE(o->domain->iopf_handler);
+	o->mm = o->domain->type == IOMMU_DOMAIN_SVA ?
+		READ_ONCE(o->domain->mm) : NULL;
+	if (!o->handler)
+		return -EOPNOTSUPP;
+	if (o->handler == iofault_iopf_attached)
+		return -EEXIST;
+	return 0;
+}
+
+/*
+ * A record for @domain whose handler is not iofault's names a domain that
+ * is gone (iofault's handler stays in a domain as long as its record):
+ * returned, to be forgotten. Else NULL.
+ */
+static struct iofault_adomain *iofault_adomain_stale(const struct iofault_owner *o)
+{
+	struct iofault_adomain *ad = iofault_adomain_find(o->domain);
 
 	lockdep_assert_held(&iofault_iopf_lock);
-	*adp = NULL;
-	if (ad && cur != iofault_iopf_adopted) {
-		if (ad->sources)
-			return NULL;	/* cannot happen */
-		iofault_adomain_forget(ad);
-		ad = NULL;
-	}
-	if (!ad)
-		return cur == iofault_iopf_adopted ? NULL : cur;
-	*adp = ad;
-	return ad->orig;
+	if (ad && o->handler != iofault_iopf_adopted && !ad->sources)
+		return ad;
+	return NULL;
 }
 
 int iofault_adopt(const char *name, u32 pasid)
 {
-	struct iommu_attach_handle *handle;
 	struct iofault_adomain *ad, *new_ad;
-	struct iofault_source *src;
+	struct iofault_source *src = NULL;
+	struct iommu_group *group = NULL;
 	iofault_iopf_handler_t orig;
-	struct iommu_domain *domain;
-	struct iommu_group *group;
+	struct iofault_owner o;
 	struct device *dev;
 	int err;
 
@@ -821,7 +839,6 @@ int iofault_adopt(const char *name, u32 pasid)
 	}
 	mutex_lock(&iofault_iopf_lock);
 	iofault_adopted_prune();
-	group = NULL;
 	err = -ENODEV;
 	if (iofault_dev_dying(dev))
 		goto unlock;
@@ -829,58 +846,57 @@ int iofault_adopt(const char *name, u32 pasid)
 	group = iommu_group_get(dev);
 	if (!group)
 		goto unlock;
-	/* From here to the handler's write: the window, see the top. */
-	handle = iommu_attach_handle_get(group, pasid, 0);
-	err = -ENOENT;
-	if (IS_ERR(handle))
+	/* Everything slow first: the source, stale records dropped. */
+	err = iofault_owner_get(group, pasid, &o);
+	if (err)
 		goto unlock;
-	domain = READ_ONCE(handle->domain);
-	orig = READ_ONCE(domain->iopf_handler);
-	err = -EOPNOTSUPP;
-	if (!orig)
-		goto unlock;
-	err = -EEXIST;
-	if (orig == iofault_iopf_attached)
-		goto unlock;
-	orig = iofault_adopt_orig(domain, orig, &ad);
-	if (!orig)
-		goto unlock;
-
 	src = iofault_source_create(dev, pasid, &iofault_adopted_ops);
 	if (IS_ERR(src)) {
 		err = PTR_ERR(src);
+		src = NULL;
 		goto unlock;
 	}
-	src->domain = domain;
-	src->owner_handle = handle;
-	if (domain->type == IOMMU_DOMAIN_SVA && domain->mm) {
-		src->mm = domain->mm;
+	for (;;) {
+		err = iofault_owner_get(group, pasid, &o);
+		if (err)
+			goto unlock;
+		ad = iofault_adomain_stale(&o);
+		if (!ad)
+			break;
+		iofault_adomain_forget(ad);
+	}
+	/* From the lookup above to the handler's write: the window. */
+	ad = iofault_adomain_find(o.domain);
+	err = -EEXIST;		/* cannot happen: a record, not iofault's handler */
+	if (!ad && o.handler == iofault_iopf_adopted)
+		goto unlock;
+	if (ad && o.handler != iofault_iopf_adopted)
+		goto unlock;
+	orig = ad ? ad->orig : o.handler;
+	src->domain = o.domain;
+	src->owner_handle = o.handle;
+	if (o.mm) {
+		src->mm = o.mm;
 		mmgrab(src->mm);
-	}
-	/* The owner may have detached meanwhile: then nothing is written. */
-	if (iommu_attach_handle_get(group, pasid, 0) != handle) {
-		iofault_source_stop(src);
-		iofault_source_put(src);
-		err = -ENOENT;
-		goto unlock;
 	}
 	if (!ad) {
 		ad = new_ad;
 		new_ad = NULL;
-		ad->domain = domain;
+		ad->domain = o.domain;
 		ad->orig = orig;
 		hash_add_rcu(iofault_adomains, &ad->hnode,
-			     (unsigned long)domain);
+			     (unsigned long)o.domain);
 	}
 	ad->sources++;
 	src->ad = ad;
 	list_add(&src->node, &iofault_sources);
-	hash_add_rcu(iofault_adopted, &src->hnode, (unsigned long)handle);
+	hash_add_rcu(iofault_adopted, &src->hnode, (unsigned long)o.handle);
 	/*
 	 * Publishes the record and the source: pairs with the
 	 * smp_load_acquire() in iofault_iopf_adopted().
 	 */
-	smp_store_release(&domain->iopf_handler, iofault_iopf_adopted);
+	smp_store_release(&o.domain->iopf_handler, iofault_iopf_adopted);
+	src = NULL;
 	/* An orphan record is taken over: the adoption restores it. */
 	if (ad->pinned) {
 		ad->pinned = false;
@@ -889,6 +905,10 @@ int iofault_adopt(const char *name, u32 pasid)
 	}
 	err = 0;
 unlock:
+	if (src) {
+		iofault_source_stop(src);
+		iofault_source_put(src);
+	}
 	mutex_unlock(&iofault_iopf_lock);
 	if (group)
 		iommu_group_put(group);

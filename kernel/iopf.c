@@ -70,13 +70,15 @@
  * reference on the device, on its iommu_group (so the lookups stay
  * valid), and for an SVA domain on its mm (mmgrab: no other mm takes that
  * address, so a handle and domain seen again at the same addresses with
- * the same mm are the same binding). It re-checks, under
- * iofault_iopf_lock, the handle looked up again against the one adopted,
- * its domain, the domain's handler and mm, before each write to a domain
- * and before each answer of an adopted source (above). The window that
- * remains: an owner that detaches and frees its domain on another CPU
- * between such a check and the access it guards (a few instructions)
- * turns the access into a use after free. Hence the rule for the
+ * the same mm are the same binding). It re-checks the handle looked up
+ * again against the one adopted, its domain, the domain's handler and mm,
+ * before each write to a domain (under iofault_iopf_lock) and before each
+ * answer of an adopted source (above); adopt does its slow work (the
+ * iofault device, dropping stale records) before it reads the owner's
+ * attachment, and writes right after. The window that remains: an owner
+ * that detaches and frees its domain on another CPU between such a
+ * lookup and the accesses it guards (a few instructions) turns them into
+ * a use after free. Hence the rule for the
  * operator: adopt an attachment that stays (not one whose process is
  * exiting or unbinding), and release it before the owner unbinds or
  * exits (README, "In front of a real device, behind the IOMMU core").

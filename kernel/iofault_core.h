@@ -217,6 +217,7 @@ int iofault_iopf_init(void);
 void iofault_iopf_exit(void);
 int iofault_adopt(const char *name, u32 pasid);
 int iofault_release(const char *name, u32 pasid);
+ssize_t iofault_iopf_show(char *buf);
 
 int iofault_sysfs_init(void);
 void iofault_sysfs_exit(void);

@@ -142,10 +142,20 @@ static ssize_t objects_show(struct kobject *kobj, struct kobj_attribute *attr,
 }
 static struct kobj_attribute objects_attr = __ATTR_RO(objects);
 
+/* The IOMMU core's side (kernel/iopf.c): module-wide counts. */
+static ssize_t iopf_show(struct kobject *kobj, struct kobj_attribute *attr,
+			 char *buf)
+{
+	return iofault_iopf_show(buf);
+}
+
+static struct kobj_attribute iopf_attr = __ATTR_RO(iopf);
+
 static struct attribute *iofault_global_attrs[] = {
 	&global_policy_attr.attr,
 	&global_last_exit_attr.attr,
 	&objects_attr.attr,
+	&iopf_attr.attr,
 	NULL,
 };
 

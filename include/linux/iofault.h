@@ -30,6 +30,8 @@ enum iofault_fault_type {
  * @pasid: process address space id, valid with IOFAULT_PR_PASID_VALID
  * @grpid: page request group index
  * @perm: IOFAULT_PERM_* access the device attempted
+ * @rid: which requester of a multi-device source sent the request (its
+ *       PCI requester id; 0 if the source has one requester)
  * @addr: faulting I/O virtual address (page aligned for page requests)
  * @private_data: driver or device data; returned to page_response() and
  *                never shown to policies or user space
@@ -40,6 +42,7 @@ struct iofault_fault {
 	u32 pasid;
 	u32 grpid;
 	u32 perm;
+	u32 rid;
 	u64 addr;
 	u64 private_data[2];
 };
@@ -237,14 +240,18 @@ struct iofault_attach {
  * iofault_attach() - attach @domain to @dev, or to one PASID of it, with
  *                    iofault as the domain's iopf handler
  * @att: the attachment, @ops set
- * @domain: a paging domain; its iopf_handler is set here
+ * @domain: a paging domain with no iopf_handler (or attached through
+ *          iofault already); its iopf_handler is set here, and put back
+ *          as it was if the attachment fails
  * @dev: a device behind an IOMMU, with IOPF enabled
  * @pasid: a PASID, or IOMMU_NO_PASID for the device itself
  *
  * Context: process, may sleep.
- * Return: 0, -EINVAL for bad arguments or a name too long, -EEXIST if
- * iofault already handles that device or PASID, -ENOMEM, or the core's
- * error attaching the domain.
+ * Return: 0, -EINVAL for bad arguments or a name too long, -EBUSY if the
+ * domain has another iopf handler, -EEXIST if iofault already handles
+ * that device or PASID, -ENODEV if the device is being removed, -ENXIO
+ * if it has no IOMMU group, -ENOMEM, or the core's error attaching the
+ * domain.
  */
 int iofault_attach(struct iofault_attach *att, struct iommu_domain *domain,
 		   struct device *dev, u32 pasid);

@@ -94,6 +94,20 @@ check_fail "via=iofault then fails cleanly" "No such file" \
 check "iofault loads again" insmod $MODDIR/iofault.ko
 touch_ok "and serves the mock again" "resident 1 absent 0 unmapped 0" \
 	sva0 --pasid 1 --via iofault
+
+# A domain with another iopf handler (an own bind's, shared with share=)
+# is not iofault's to take: EBUSY, and the handler stays.
+echo "pasid=12" > $M/sva0/bind
+check_fail "iofault_attach() refuses a domain with another handler: EBUSY" \
+	"Device or resource busy" \
+	sh -c "echo 'pasid=13 via=iofault share=12' > $M/sva0/bind"
+check "and nothing is bound" sh -c "! grep -q '^pasid=13' $M/sva0/bind"
+check "no iofault device for it" sh -c '! test -e /sys/class/iofault/sva0.pasid13'
+echo > $M/sva0/hwlog
+echo "pasid=12 addr=0x10000 pages=2 always" > $M/sva0/access
+check_eq "the domain's own handler still answers its groups" \
+	"$(answered 2 invalid)" "$(record sva0)"
+echo "pasid=12" > $M/sva0/unbind
 check "iofault unloads" unload_iofault
 check "unplug sva0" sh -c "echo sva0 > $M/unplug"
 check "iommu_mock unloads" rmmod iommu_mock

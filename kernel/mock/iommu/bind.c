@@ -191,8 +191,10 @@ static int imock_attach_own(struct imock_bind *b, struct device *dev)
 	struct iommu_group *group;
 	int err;
 
-	b->domain->iopf_handler = b->handler == IMOCK_HANDLER_NOW ?
-				  imock_iopf_now : imock_iopf_handler;
+	/* A shared domain's handler may be another's now (iofault's). */
+	if (b->share == U32_MAX)
+		b->domain->iopf_handler = b->handler == IMOCK_HANDLER_NOW ?
+					  imock_iopf_now : imock_iopf_handler;
 	if (b->pasid != IOMMU_NO_PASID)
 		return iommu_attach_device_pasid(b->domain, dev, b->pasid,
 						 &b->handle);
@@ -248,6 +250,45 @@ static void imock_detach(struct imock_bind *b)
 	}
 }
 
+/* A bind lets go of its domain; the last one frees it. */
+static void imock_domain_put(struct imock_bind *b)
+{
+	if (refcount_dec_and_test(b->domain_users)) {
+		iommu_domain_free(b->domain);
+		kfree(b->domain_users);
+	}
+}
+
+/*
+ * A new domain for @b, or with share=, the domain of the device's bind of
+ * that PASID. Caller holds md->report_sem for writing.
+ */
+static int imock_domain_get(struct imock_bind *b, struct device *dev)
+{
+	struct imock_bind *other;
+
+	if (b->share != U32_MAX) {
+		other = xa_load(&b->md->binds, b->share);
+		if (!other || other->via != IMOCK_VIA_OWN)
+			return -ENOENT;
+		b->domain = other->domain;
+		b->domain_users = other->domain_users;
+		b->handler = other->handler;
+		refcount_inc(b->domain_users);
+		return 0;
+	}
+	b->domain_users = kmalloc(sizeof(*b->domain_users), GFP_KERNEL);
+	if (!b->domain_users)
+		return -ENOMEM;
+	b->domain = iommu_paging_domain_alloc(dev);
+	if (IS_ERR(b->domain)) {
+		kfree(b->domain_users);
+		return PTR_ERR(b->domain);
+	}
+	refcount_set(b->domain_users, 1);
+	return 0;
+}
+
 /*
  * Once detached: the own handler's groups of @b are answered (held ones
  * are let go first), then the domain and the bind go.
@@ -258,14 +299,14 @@ static void imock_bind_free(struct imock_bind *b)
 		imock_release_held(b->md, b);
 		iopf_queue_flush_dev(&b->md->pdev->dev);
 	}
-	iommu_domain_free(b->domain);
+	imock_domain_put(b);
 	mmdrop(b->mm);
 	kfree(b);
 }
 
 /* Bind the current process's mm to @pasid of @md (IOMMU_NO_PASID: the device). */
 int imock_bind(struct imock_dev *md, u32 pasid, enum imock_via via,
-	       enum imock_handler handler)
+	       enum imock_handler handler, u32 share)
 {
 	struct device *dev = &md->pdev->dev;
 	struct imock_bind *b;
@@ -280,13 +321,12 @@ int imock_bind(struct imock_dev *md, u32 pasid, enum imock_via via,
 	b->pasid = pasid;
 	b->via = via;
 	b->handler = handler;
+	b->share = share;
 	b->pid = task_tgid_vnr(current);
-	b->domain = iommu_paging_domain_alloc(dev);
-	if (IS_ERR(b->domain)) {
-		err = PTR_ERR(b->domain);
-		goto free;
-	}
 	down_write(&md->report_sem);
+	err = imock_domain_get(b, dev);
+	if (err)
+		goto unlock_free;
 	err = xa_insert(&md->binds, pasid, b, GFP_KERNEL);
 	if (err) {
 		/* -EBUSY: the PASID is bound already. */
@@ -305,9 +345,9 @@ int imock_bind(struct imock_dev *md, u32 pasid, enum imock_via via,
 	return 0;
 
 unlock:
+	imock_domain_put(b);
+unlock_free:
 	up_write(&md->report_sem);
-	iommu_domain_free(b->domain);
-free:
 	kfree(b);
 	return err;
 }
@@ -354,6 +394,10 @@ void imock_show_binds(struct seq_file *m, struct imock_dev *md)
 			seq_puts(m, " via=own handler=now");
 		else
 			seq_puts(m, " via=own handler=mm");
+		if (b->share == IOMMU_NO_PASID)
+			seq_puts(m, " share=none");
+		else if (b->share != U32_MAX)
+			seq_printf(m, " share=%u", b->share);
 		seq_printf(m, " pid=%d\n", b->pid);
 	}
 	up_read(&md->report_sem);

@@ -5,13 +5,20 @@
  *   unplug              write a device's name: hot-remove it
  *   unplugged           what the hardware recorded of each unplugged device
  *   <dev>/bind          write "pasid=N|none [via=own|iofault]
- *                       [handler=mm|now]": bind the writer's mm; with
- *                       via=own (the default), handler=mm (the default)
- *                       resolves each group in that mm from a work,
- *                       handler=now answers it SUCCESS at once in the
- *                       iopf handler (hold does not apply);
+ *                       [handler=mm|now] [share=M|none]": bind the
+ *                       writer's mm; with via=own (the default),
+ *                       handler=mm (the default) resolves each group in
+ *                       that mm from a work, handler=now answers it
+ *                       SUCCESS at once in the iopf handler (hold does
+ *                       not apply); share=M attaches the domain of the
+ *                       device's own bind of PASID M (none: of the
+ *                       device itself) instead of a new one, with the
+ *                       handler that domain has now (no handler=), as
+ *                       an SVA domain is shared; M must be an own bind;
  *                       read: one line per bind
- *   <dev>/unbind        write "pasid=N|none"
+ *   <dev>/unbind        write "pasid=N|none": detach, then stop the
+ *                       PASID: the device forgets its groups still
+ *                       outstanding (hwstats: stopped)
  *   <dev>/access        write "pasid=N|none addr=X [pages=K] [write]
  *                       [group] [always]": the device accesses the
  *                       writer's memory
@@ -81,7 +88,7 @@ static char *imock_line(const char __user *ubuf, size_t len)
 	return memdup_user_nul(ubuf, len);
 }
 
-/* bind: pasid=N|none [via=own|iofault] [handler=mm|now] */
+/* bind: pasid=N|none [via=own|iofault] [handler=mm|now] [share=M|none] */
 static ssize_t imock_bind_write(struct file *file, const char __user *ubuf,
 				size_t len, loff_t *ppos)
 {
@@ -91,6 +98,7 @@ static ssize_t imock_bind_write(struct file *file, const char __user *ubuf,
 	bool has_handler = false;
 	char *buf, *line, *key, *val;
 	bool has_pasid = false;
+	u32 share = U32_MAX;
 	u32 pasid = 0;
 	int err = 0;
 
@@ -115,6 +123,8 @@ static ssize_t imock_bind_write(struct file *file, const char __user *ubuf,
 			   !strcmp(val, "now")) {
 			has_handler = true;
 			handler = IMOCK_HANDLER_NOW;
+		} else if (val && !strcmp(key, "share")) {
+			err = imock_parse_pasid(val, &share);
 		} else {
 			err = -EINVAL;
 		}
@@ -123,8 +133,11 @@ static ssize_t imock_bind_write(struct file *file, const char __user *ubuf,
 	/* The handler is the own one's: via=iofault has iofault's. */
 	if (!err && (!has_pasid || (has_handler && via != IMOCK_VIA_OWN)))
 		err = -EINVAL;
+	/* A shared domain keeps the handler it has (via=iofault: refused). */
+	if (!err && share != U32_MAX && has_handler)
+		err = -EINVAL;
 	if (!err)
-		err = imock_bind(md, pasid, via, handler);
+		err = imock_bind(md, pasid, via, handler, share);
 	return err ?: len;
 }
 
@@ -175,6 +188,9 @@ static ssize_t imock_unbind_write(struct file *file, const char __user *ubuf,
 		err = -EINVAL;
 	if (!err)
 		err = imock_unbind(md, pasid);
+	/* Its groups were answered, or are lost with the PASID. */
+	if (!err)
+		imock_hw_stop(md, pasid);
 	return err ?: len;
 }
 

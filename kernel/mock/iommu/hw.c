@@ -242,6 +242,28 @@ void imock_page_response(struct device *dev, struct iopf_fault *evt,
 	wake_up_all(&md->wq);
 }
 
+/*
+ * The PASID stops (after an unbind, the device driver's PASID stop): the
+ * device forgets the groups still outstanding for it; an answer that
+ * comes later finds none, a duplicate (or a mismatch, if its index was
+ * issued again).
+ */
+void imock_hw_stop(struct imock_dev *md, u32 pasid)
+{
+	unsigned int idx;
+
+	mutex_lock(&md->lock);
+	for_each_set_bit(idx, md->busy, IMOCK_GRPID_LIMIT) {
+		if (md->issued[idx].pasid != pasid)
+			continue;
+		__clear_bit(idx, md->busy);
+		md->outstanding--;
+		md->c.stopped++;
+	}
+	mutex_unlock(&md->lock);
+	wake_up_all(&md->wq);
+}
+
 /* Forget the log and the counters; what is outstanding stays so. */
 void imock_hw_clear(struct imock_dev *md)
 {
@@ -299,6 +321,7 @@ void imock_hw_show_stats(struct seq_file *m, struct imock_dev *md)
 	seq_printf(m, "requests %llu\n", c->requests);
 	seq_printf(m, "hits %llu\n", c->hits);
 	seq_printf(m, "report_ns %llu\n", c->report_ns);
+	seq_printf(m, "stopped %llu\n", c->stopped);
 	mutex_unlock(&md->lock);
 }
 

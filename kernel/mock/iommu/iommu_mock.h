@@ -24,6 +24,7 @@
 #include <linux/iommu.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
+#include <linux/refcount.h>
 #include <linux/rwsem.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
@@ -65,6 +66,7 @@ struct imock_counters {
 	u64 responses;		/* answers received */
 	u64 codes[3];		/* of those, by enum iommu_page_response_code */
 	u64 report_ns;		/* in iommu_report_device_fault(), summed */
+	u64 stopped;		/* outstanding when their PASID stopped */
 };
 
 /**
@@ -144,6 +146,9 @@ enum imock_handler {
  * @mm: the bound address space (mmgrab'ed)
  * @pid: the process that bound it, for the bind file
  * @domain: the paging domain attached
+ * @domain_users: binds attached to @domain (own binds may share one);
+ *                the last to go frees it
+ * @share: the PASID whose domain this bind shares, or U32_MAX
  * @detach: iofault_detach() (iofault), from symbol_get()
  */
 struct imock_bind {
@@ -156,6 +161,8 @@ struct imock_bind {
 	struct mm_struct *mm;
 	pid_t pid;
 	struct iommu_domain *domain;
+	refcount_t *domain_users;
+	u32 share;
 	void (*detach)(struct iofault_attach *att);
 };
 
@@ -175,7 +182,7 @@ ssize_t imock_unplugged_read(char __user *ubuf, size_t len, loff_t *ppos);
 
 /* bind.c */
 int imock_bind(struct imock_dev *md, u32 pasid, enum imock_via via,
-	       enum imock_handler handler);
+	       enum imock_handler handler, u32 share);
 int imock_unbind(struct imock_dev *md, u32 pasid);
 void imock_unbind_all(struct imock_dev *md);
 void imock_abandon(struct imock_dev *md);
@@ -189,6 +196,7 @@ int imock_access(struct imock_dev *md, u32 pasid, u64 addr, u32 pages,
 void imock_page_response(struct device *dev, struct iopf_fault *evt,
 			 struct iommu_page_response *msg);
 void imock_hw_clear(struct imock_dev *md);
+void imock_hw_stop(struct imock_dev *md, u32 pasid);
 void imock_hw_show_log(struct seq_file *m, struct imock_dev *md);
 void imock_hw_show_stats(struct seq_file *m, struct imock_dev *md);
 const char *imock_code_name(u32 code);

@@ -86,9 +86,11 @@ core_run() {
 	}
 	set -- $_time
 	NS=$2 GROUPS=$4 REQUESTS=$6
-	# The policy attached for the run goes with it; the adoption went
-	# when svatouch unbound (iofault drops it at the next adopt).
+	# The policy attached for the run goes with it. svatouch unbound
+	# while adopted: iofault keeps the domain's record (an orphan, which
+	# pins the module) until it is released by name.
 	iofaultctl detach --dev sva0.pasid1 >/dev/null 2>&1
+	iofaultctl release --dev sva0 --pasid 1 >/dev/null 2>&1
 }
 
 # imock_stat KEY: a counter of sva0's hardware record

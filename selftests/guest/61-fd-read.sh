@@ -14,7 +14,7 @@ check "attach a policy that forwards everything to vtd0" \
 rm -f /tmp/go
 ./fdraw vtd0 badread /tmp/go >$OUT &
 RAW=$!
-wait_for grep -q '^open' $OUT || diag "fdraw did not start"
+wait_for grep -qs '^open' $OUT || diag "fdraw did not start"
 inject vtd0 "count=6 pasid=5 grpid=1"
 check_eq "6 records wait" 6 "$(stat vtd0 forwarded)"
 touch /tmp/go

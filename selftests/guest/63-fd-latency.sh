@@ -23,9 +23,9 @@ echo 1 > /sys/class/iofault/vtd1/quota
 rm -f /tmp/go
 ./fdraw vtd1 hold /tmp/go >/tmp/hold &
 RAW=$!
-wait_for grep -q '^open' /tmp/hold || diag "fdraw did not start"
+wait_for grep -qs '^open' /tmp/hold || diag "fdraw did not start"
 inject vtd1 "pasid=2 grpid=1 last"
-wait_for grep -q '^holding' /tmp/hold || diag "fdraw got no record"
+wait_for grep -qs '^holding' /tmp/hold || diag "fdraw got no record"
 inject vtd1 "pasid=2 grpid=1 last" "pasid=2 grpid=2 last"
 touch /tmp/go
 wait $RAW

@@ -462,7 +462,7 @@ enum iofault_admit iofault_tracker_report(struct iofault_tracker *t,
 	list_move_tail(&g->node, &t->pending);
 	g->last = *fault;
 	g->npages = 1;
-	g->gen = (g->gen + 1) & GEN_MASK;
+	g->gen++;
 	g->state = IOFAULT_GROUP_PENDING;
 	g->end = IOFAULT_END_NONE;
 	g->held = false;
@@ -518,15 +518,17 @@ void iofault_tracker_handoff(struct iofault_tracker *t,
 }
 
 /*
- * Whether generation @gen came before @cur, mod 2^24: within half the
- * range behind it. Further back reads as ahead (never issued), which only
- * a slot reused 2^23 times since could make wrong.
+ * Whether a cookie's generation @gen (24 bits) names a group @g's slot had
+ * before its latest: one of the @g->gen issued so far, and within half the
+ * range behind the latest (further back reads as never issued, which only
+ * a slot reused 2^23 times since could make wrong).
  */
-static bool gen_older(u32 gen, u32 cur)
+static bool gen_older(u32 gen, const struct iofault_group *g)
 {
-	u32 behind = (cur - gen) & GEN_MASK;
+	u32 behind = (g->gen - gen) & GEN_MASK;
 
-	return behind && behind < 1U << (IOFAULT_COOKIE_GEN_BITS - 1);
+	return behind && behind < g->gen &&
+	       behind < 1U << (IOFAULT_COOKIE_GEN_BITS - 1);
 }
 
 /*
@@ -557,7 +559,7 @@ int iofault_tracker_check(struct iofault_tracker *t, u64 cookie, u32 pasid,
 		return -EINVAL;
 	}
 	g = slot < t->group_capacity ? group_at(t, slot) : NULL;
-	if (g && g->gen != gen && gen_older(gen, g->gen)) {
+	if (g && (g->gen & GEN_MASK) != gen && gen_older(gen, g)) {
 		/*
 		 * The slot went to newer groups since: the cookie's group was
 		 * answered (how, the slot no longer says). A late answer.
@@ -565,7 +567,7 @@ int iofault_tracker_check(struct iofault_tracker *t, u64 cookie, u32 pasid,
 		*why = IOFAULT_REJECT_STALE;
 		return -ESTALE;
 	}
-	if (!g || g->gen != gen ||
+	if (!g || (g->gen & GEN_MASK) != gen ||
 	    (g->state == IOFAULT_GROUP_FREE && g->end == IOFAULT_END_NONE)) {
 		*why = IOFAULT_REJECT_UNKNOWN;
 		return -ENOENT;

@@ -75,7 +75,7 @@ struct iofault_group {
 	struct list_head pages;		/* the group's earlier requests */
 	u32 npages;			/* requests in the group, last included */
 	u32 slot;
-	u32 gen;			/* of the slot's current or latest group */
+	u32 gen;			/* groups the slot had; cookies carry 24 bits */
 	u8 state;			/* enum iofault_group_state */
 	u8 end;				/* enum iofault_end of the latest group */
 	bool held;			/* a resolver still reads it */

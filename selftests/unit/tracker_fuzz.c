@@ -251,7 +251,8 @@ static void op_respond(struct input *in)
 		err = iofault_tracker_respond(&t, cookie, take(in, 4), take(in, 16),
 					      code, NULL);
 		CHECK(err && answers == before);
-		if (!t.dead && g->gen != gen && code < IOFAULT_RESP_NR)
+		if (!t.dead && (g->gen & ((1U << IOFAULT_COOKIE_GEN_BITS) - 1)) != gen &&
+		    code < IOFAULT_RESP_NR)
 			CHECK(err == -ESTALE);
 		return;
 	}

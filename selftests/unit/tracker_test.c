@@ -297,6 +297,9 @@ static void test_stale(void)
 	ok(iofault_tracker_respond(&t, later + (1ULL << IOFAULT_COOKIE_SLOT_BITS),
 				   6, h->last.grpid, 0, NULL) == -ENOENT,
 	   "a generation the slot never had: ENOENT");
+	ok(iofault_tracker_respond(&t, c - (1ULL << IOFAULT_COOKIE_SLOT_BITS),
+				   5, 1, 0, NULL) == -ENOENT,
+	   "nor one before its first group");
 	ok(iofault_tracker_respond(&t, later, 6, h->last.grpid, 0, NULL) == 0,
 	   "the slot's group is answered as usual");
 	done("stale cookie");

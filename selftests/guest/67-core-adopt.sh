@@ -335,7 +335,7 @@ for what in "short" "one and a half" "reserved set" "bad code"; do
 done
 for what in "unknown cookie:No such file or directory" "wrong pasid:Protocol error" \
 	"wrong device:Invalid cross-device link"; do
-	check "a response with ${what%%:*}: its own errno" grep -q "^$what" /tmp/bad
+	check "a response with ${what%%:*}: its own errno" grep -q "^${what%%:*}: ${what#*:}" /tmp/bad
 done
 check "the right one twice in a batch: the first is taken" \
 	grep -q "^twice in a batch: 24 of 48 bytes" /tmp/bad

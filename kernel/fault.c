@@ -154,7 +154,7 @@ static void iofault_timeout_work(struct work_struct *work)
 				      iofault_group_cookie(&idev->tracker, g),
 				      g->last.pasid, g->last.grpid, code);
 		iofault_tracker_answer(&idev->tracker, g, code,
-				       IOFAULT_END_TIMEOUT, now);
+				       IOFAULT_END_TIMEOUT);
 	}
 	iofault_arm_timeout(idev, now);
 	mutex_unlock(&idev->lock);
@@ -205,8 +205,7 @@ static void iofault_resolve_work(struct work_struct *work)
 			 * timeout or the removal answered the group meanwhile.
 			 */
 			iofault_tracker_respond(t, cookie, g->last.pasid,
-						g->last.grpid, code, NULL,
-						ktime_get_ns());
+						g->last.grpid, code, NULL);
 		}
 		iofault_tracker_unhold(t, g);
 	}
@@ -273,7 +272,7 @@ static enum iofault_taken iofault_dispatch(struct iofault_device *idev,
 		return IOFAULT_TAKEN_PENDING;
 	default:
 		iofault_tracker_answer(&idev->tracker, g, call.fail_code,
-				       IOFAULT_END_RESPONSE, now);
+				       IOFAULT_END_RESPONSE);
 		return IOFAULT_TAKEN_DONE;
 	}
 }
@@ -363,7 +362,7 @@ int iofault_respond(struct iofault_device *idev, u64 cookie, u32 pasid,
 
 	mutex_lock(&idev->lock);
 	err = iofault_tracker_respond(&idev->tracker, cookie, pasid, grpid,
-				      code, NULL, ktime_get_ns());
+				      code, NULL);
 	mutex_unlock(&idev->lock);
 	return err;
 }
@@ -400,7 +399,7 @@ int iofault_fault_init(struct iofault_device *idev,
 void iofault_fault_exit(struct iofault_device *idev)
 {
 	mutex_lock(&idev->lock);
-	iofault_tracker_flush(&idev->tracker, ktime_get_ns());
+	iofault_tracker_flush(&idev->tracker);
 	iofault_queue_device_gone(idev);
 	mutex_unlock(&idev->lock);
 
@@ -456,6 +455,7 @@ static const char * const iofault_reject_names[IOFAULT_REJECT_NR] = {
 	[IOFAULT_REJECT_TIMED_OUT] = "timed_out",
 	[IOFAULT_REJECT_REMOVED] = "removed",
 	[IOFAULT_REJECT_NOT_OWNER] = "not_owner",
+	[IOFAULT_REJECT_STALE] = "stale",
 };
 
 /* One "key value" pair a line; keys are only ever added. */

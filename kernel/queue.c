@@ -20,7 +20,6 @@
 #include <linux/miscdevice.h>
 #include <linux/poll.h>
 #include <linux/slab.h>
-#include <linux/timekeeping.h>
 #include <linux/uaccess.h>
 
 #include "iofault_core.h"
@@ -37,11 +36,12 @@ struct iofault_queue {
 	} buf;
 };
 
-/* Forward @g to the device's open queue. Caller holds idev->lock. */
+/* Forward @g to the device's open queue. */
 void iofault_queue_forward(struct iofault_device *idev, struct iofault_group *g)
 {
 	struct iofault_queue *q = idev->queue;
 
+	lockdep_assert_held(&idev->lock);
 	g->owner = q;
 	list_add_tail(&g->qnode, &q->faults);
 	trace_iofault_forward(idev->id, iofault_group_cookie(&idev->tracker, g),
@@ -52,6 +52,7 @@ void iofault_queue_forward(struct iofault_device *idev, struct iofault_group *g)
 /* The device is going away: wake readers so they see the end. */
 void iofault_queue_device_gone(struct iofault_device *idev)
 {
+	lockdep_assert_held(&idev->lock);
 	if (idev->queue)
 		wake_up_interruptible_poll(&idev->queue->wait, EPOLLHUP);
 }
@@ -81,6 +82,7 @@ static size_t iofault_queue_take(struct iofault_queue *q, size_t max)
 	struct iofault_group *g;
 	size_t n = 0;
 
+	lockdep_assert_held(&q->io_lock);
 	mutex_lock(&idev->lock);
 	while (n < max && (g = list_first_entry_or_null(&q->faults,
 							struct iofault_group,
@@ -90,6 +92,39 @@ static size_t iofault_queue_take(struct iofault_queue *q, size_t max)
 	}
 	mutex_unlock(&idev->lock);
 	return n;
+}
+
+/*
+ * Records @from to @n were taken but not copied out: put their groups back
+ * at the head of the queue, in order, so the next read() gets them. Each
+ * must still be pending and this queue's: the timeout, the removal or a
+ * write of a guessed cookie may have answered it since it was taken.
+ */
+static void iofault_queue_untake(struct iofault_queue *q, size_t from,
+				 size_t n)
+{
+	struct iofault_device *idev = q->idev;
+	const struct iofault_fault_record *r;
+	enum iofault_reject_reason why;
+	struct iofault_group *g;
+	bool back = false;
+	size_t i;
+
+	lockdep_assert_held(&q->io_lock);
+	mutex_lock(&idev->lock);
+	for (i = n; i-- > from; ) {
+		r = &q->buf.records[i];
+		/* A check of a response that would succeed, and no response. */
+		if (iofault_tracker_check(&idev->tracker, r->cookie, r->pasid,
+					  r->grpid, IOFAULT_RESP_INVALID, q, &g,
+					  &why) || !list_empty(&g->qnode))
+			continue;
+		list_add(&g->qnode, &q->faults);
+		back = true;
+	}
+	if (back)
+		wake_up_interruptible_poll(&q->wait, EPOLLIN | EPOLLRDNORM);
+	mutex_unlock(&idev->lock);
 }
 
 /* A hint for sleeping readers (no lock: it runs in the wait loop). */
@@ -104,7 +139,7 @@ static ssize_t iofault_queue_read(struct file *file, char __user *ubuf,
 	struct iofault_queue *q = file->private_data;
 	size_t max = min_t(size_t, len / sizeof(struct iofault_fault_record),
 			   IOFAULT_BATCH_MAX);
-	size_t n;
+	size_t n, copied;
 	int err;
 
 	if (!max)
@@ -125,10 +160,21 @@ static ssize_t iofault_queue_read(struct file *file, char __user *ubuf,
 			return err;
 		mutex_lock(&q->io_lock);
 	}
-	/* The groups stay outstanding if this fails: their timeout answers. */
-	if (copy_to_user(ubuf, q->buf.records, n * sizeof(q->buf.records[0]))) {
-		mutex_unlock(&q->io_lock);
-		return -EFAULT;
+	/*
+	 * A bad buffer loses nothing: the records that were not copied whole
+	 * go back to the queue, and the read returns those that were (EFAULT
+	 * if none was).
+	 */
+	copied = n - DIV_ROUND_UP(copy_to_user(ubuf, q->buf.records,
+					       n * sizeof(q->buf.records[0])),
+				  sizeof(q->buf.records[0]));
+	if (copied < n) {
+		iofault_queue_untake(q, copied, n);
+		n = copied;
+		if (!n) {
+			mutex_unlock(&q->io_lock);
+			return -EFAULT;
+		}
 	}
 out:
 	mutex_unlock(&q->io_lock);
@@ -136,44 +182,33 @@ out:
 }
 
 /*
- * Every response must be acceptable, and no group named twice. A response
- * that only came too late (the timeout answered its group) is no mistake
- * of the handler's: it is skipped, and counted when applied.
+ * Apply one response; 0 when applied or skipped as late, else the errno of
+ * its refusal (counted and traced, as the tracker's own refusals).
  */
-static int iofault_queue_check(struct iofault_queue *q, size_t n)
+static int iofault_queue_respond(struct iofault_queue *q,
+				 const struct iofault_fault_response *r)
 {
 	struct iofault_tracker *t = &q->idev->tracker;
-	struct iofault_fault_response *r = q->buf.responses;
-	enum iofault_reject_reason why;
-	struct iofault_group *g;
-	size_t i, j;
 	int err;
 
-	if (t->dead)
-		return -ENODEV;
-	for (i = 0; i < n; i++) {
-		if (r[i].reserved)
-			return -EINVAL;
-		err = iofault_tracker_check(t, r[i].cookie, r[i].pasid,
-					    r[i].grpid, r[i].code, q, &g, &why);
-		if (err == -ETIMEDOUT)
-			continue;
-		if (err) {
-			iofault_tracker_reject(t, r[i].cookie, why, err);
-			return -EINVAL;
-		}
-		for (j = 0; j < i; j++) {
-			if (r[j].cookie == r[i].cookie) {
-				iofault_tracker_reject(t, r[i].cookie,
-						       IOFAULT_REJECT_DUPLICATE,
-						       -EALREADY);
-				return -EINVAL;
-			}
-		}
-	}
-	return 0;
+	lockdep_assert_held(&q->idev->lock);
+	if (r->reserved)
+		return iofault_tracker_reject(t, r->cookie,
+					      IOFAULT_REJECT_BAD_CODE, -EINVAL);
+	err = iofault_tracker_respond(t, r->cookie, r->pasid, r->grpid,
+				      r->code, q);
+	/* Only too late (the timeout answered it): no mistake of the handler's. */
+	if (err == -ETIMEDOUT || err == -ESTALE)
+		return 0;
+	return err;
 }
 
+/*
+ * Responses are applied in order, up to the first one refused: write()
+ * returns the bytes of those before it, or its errno when it is the first.
+ * So a handler learns which response was refused (the count says), and
+ * why (that response written again alone returns its errno).
+ */
 static ssize_t iofault_queue_write(struct file *file, const char __user *ubuf,
 				   size_t len, loff_t *ppos)
 {
@@ -181,30 +216,24 @@ static ssize_t iofault_queue_write(struct file *file, const char __user *ubuf,
 	struct iofault_device *idev = q->idev;
 	struct iofault_fault_response *r = q->buf.responses;
 	size_t n = len / sizeof(*r), i;
-	int err;
-	u64 now;
+	int err = 0;
 
 	if (!n || len % sizeof(*r) || n > IOFAULT_BATCH_MAX)
 		return -EINVAL;
 	mutex_lock(&q->io_lock);
 	if (copy_from_user(r, ubuf, len)) {
-		err = -EFAULT;
-		goto out;
+		mutex_unlock(&q->io_lock);
+		return -EFAULT;
 	}
-	/* All or nothing: the batch is checked whole under the lock first. */
 	mutex_lock(&idev->lock);
-	err = iofault_queue_check(q, n);
-	if (!err) {
-		now = ktime_get_ns();
-		for (i = 0; i < n; i++)
-			iofault_tracker_respond(&idev->tracker, r[i].cookie,
-						r[i].pasid, r[i].grpid,
-						r[i].code, q, now);
+	for (i = 0; i < n; i++) {
+		err = iofault_queue_respond(q, &r[i]);
+		if (err)
+			break;
 	}
 	mutex_unlock(&idev->lock);
-out:
 	mutex_unlock(&q->io_lock);
-	return err ?: len;
+	return i ? i * sizeof(*r) : err;
 }
 
 static __poll_t iofault_queue_poll(struct file *file, poll_table *wait)
@@ -229,7 +258,7 @@ static void iofault_queue_destroy(struct iofault_queue *q)
 
 	mutex_lock(&idev->lock);
 	iofault_tracker_answer_owned(&idev->tracker, q, IOFAULT_RESP_INVALID,
-				     IOFAULT_END_CLOSE, ktime_get_ns());
+				     IOFAULT_END_CLOSE);
 	idev->queue = NULL;
 	mutex_unlock(&idev->lock);
 	put_device(&idev->dev);

@@ -146,7 +146,8 @@ TRACE_EVENT(iofault_reject,
 				   { IOFAULT_REJECT_BAD_CODE, "bad_code" },
 				   { IOFAULT_REJECT_TIMED_OUT, "timed_out" },
 				   { IOFAULT_REJECT_REMOVED, "removed" },
-				   { IOFAULT_REJECT_NOT_OWNER, "not_owner" }),
+				   { IOFAULT_REJECT_NOT_OWNER, "not_owner" },
+				   { IOFAULT_REJECT_STALE, "stale" }),
 		  __entry->err)
 );
 

@@ -5,6 +5,7 @@
  */
 #include <linux/errno.h>
 #include <linux/slab.h>
+#include <linux/timekeeping.h>
 
 #include "tracker.h"
 
@@ -34,15 +35,29 @@ u64 iofault_group_cookie(const struct iofault_tracker *t,
 	       group->slot;
 }
 
-static u32 group_hash(u32 pasid, u32 grpid)
+/* A group's key: its requester, PASID and group index. */
+static u32 group_hash(const struct iofault_fault *f)
 {
-	return (pasid * 0x9e3779b1U) ^ (grpid * 0x85ebca6bU);
+	return (f->pasid * 0x9e3779b1U) ^ (f->grpid * 0x85ebca6bU) ^
+	       (f->rid * 0xc2b2ae35U);
+}
+
+static bool same_group(const struct iofault_fault *a,
+		       const struct iofault_fault *b)
+{
+	return a->pasid == b->pasid && a->grpid == b->grpid && a->rid == b->rid;
 }
 
 static struct hlist_head *bucket_of(const struct iofault_tracker *t,
-				    u32 pasid, u32 grpid)
+				    const struct iofault_fault *f)
 {
-	return &t->buckets[group_hash(pasid, grpid) & t->bucket_mask];
+	return &t->buckets[group_hash(f) & t->bucket_mask];
+}
+
+static struct hlist_head *partial_bucket_of(const struct iofault_tracker *t,
+					    const struct iofault_fault *f)
+{
+	return &t->partial_buckets[group_hash(f) & t->partial_mask];
 }
 
 /* Round up to a power of two, at least 2. */
@@ -120,24 +135,41 @@ static int grow_groups(struct iofault_tracker *t, u32 capacity)
 
 		hlist_for_each_entry_safe(g, n, &old[i], hnode) {
 			hlist_del(&g->hnode);
-			hlist_add_head(&g->hnode,
-				       bucket_of(t, g->last.pasid, g->last.grpid));
+			hlist_add_head(&g->hnode, bucket_of(t, &g->last));
 		}
 	}
 	kvfree(old);
 	return err;
 }
 
+/*
+ * Grow the page pool to @capacity, and the partial index with it (at least
+ * one bucket a page). On failure the pool keeps the chunks it got.
+ */
 static int grow_pages(struct iofault_tracker *t, u32 capacity)
 {
 	u32 have = t->page_capacity >> CHUNK_SHIFT;
 	u32 want = (capacity + CHUNK_MASK) >> CHUNK_SHIFT;
+	struct hlist_head *buckets;
+	struct iofault_page *p;
 	u32 c, i;
 
 	if (want <= have)
 		return 0;
-	if (grow_chunk_array((void ***)&t->page_chunks, have, want))
+	buckets = kvcalloc(pow2_above(want << CHUNK_SHIFT), sizeof(*buckets),
+			   POOL_GFP);
+	if (!buckets)
 		return -ENOMEM;
+	if (grow_chunk_array((void ***)&t->page_chunks, have, want)) {
+		kvfree(buckets);
+		return -ENOMEM;
+	}
+	/* Index what is held again, oldest first: newest first a bucket. */
+	kvfree(t->partial_buckets);
+	t->partial_buckets = buckets;
+	t->partial_mask = pow2_above(want << CHUNK_SHIFT) - 1;
+	list_for_each_entry(p, &t->partial, node)
+		hlist_add_head(&p->hnode, partial_bucket_of(t, &p->fault));
 	for (c = have; c < want; c++) {
 		t->page_chunks[c] = kvcalloc(CHUNK_SIZE, sizeof(struct iofault_page),
 					     POOL_GFP);
@@ -186,9 +218,11 @@ void iofault_tracker_destroy(struct iofault_tracker *t)
 		kvfree(t->page_chunks[c]);
 	kvfree(t->page_chunks);
 	kvfree(t->buckets);
+	kvfree(t->partial_buckets);
 	t->group_chunks = NULL;
 	t->page_chunks = NULL;
 	t->buckets = NULL;
+	t->partial_buckets = NULL;
 	t->group_capacity = 0;
 	t->page_capacity = 0;
 }
@@ -236,40 +270,104 @@ static void drop_page(struct iofault_tracker *t, struct iofault_page *p)
 	t->pages_in_use--;
 }
 
-/* Drop the held requests of @pasid (all PASIDs if @all), counting them. */
-static void discard_partial(struct iofault_tracker *t, u32 pasid, bool all)
+/* Drop a held request, counting it. */
+static void drop_partial(struct iofault_tracker *t, struct iofault_page *p)
 {
-	struct iofault_page *p, *n;
+	hlist_del(&p->hnode);
+	drop_page(t, p);
+	t->stats.partial_discarded++;
+}
 
-	list_for_each_entry_safe(p, n, &t->partial, node) {
-		if (all || p->fault.pasid == pasid) {
-			drop_page(t, p);
-			t->stats.partial_discarded++;
+/*
+ * Drop the held requests of @key's group; returns how many. Its bucket
+ * holds few others: the cost is the group's own requests, O(1) expected.
+ */
+static u32 drop_partial_group(struct iofault_tracker *t,
+			      const struct iofault_fault *key)
+{
+	struct iofault_page *p;
+	struct hlist_node *n;
+	u32 dropped = 0;
+
+	hlist_for_each_entry_safe(p, n, partial_bucket_of(t, key), hnode) {
+		if (same_group(&p->fault, key)) {
+			drop_partial(t, p);
+			dropped++;
 		}
+	}
+	return dropped;
+}
+
+/* The group whose first held request is the oldest. */
+static struct iofault_page *oldest_partial(const struct iofault_tracker *t)
+{
+	if (list_empty(&t->partial))
+		return NULL;
+	return list_first_entry(&t->partial, struct iofault_page, node);
+}
+
+/*
+ * Drop the incomplete groups held longer than the timeout: a device that
+ * never sends their last request must not pin the pool. Checked at each
+ * report, the oldest first, so it costs O(1) when nothing expired.
+ */
+static void age_partial(struct iofault_tracker *t, u64 now)
+{
+	struct iofault_page *p;
+	struct iofault_fault key;
+
+	while ((p = oldest_partial(t)) && now >= p->arrival &&
+	       now - p->arrival >= t->timeout_ns) {
+		key = p->fault;
+		t->stats.partial_expired += drop_partial_group(t, &key);
 	}
 }
 
+/*
+ * Hold a non-last request. When the pool is full the oldest incomplete
+ * group makes room (all its requests go): the one least likely to complete,
+ * and the cost is its own requests. Pages of outstanding groups are not
+ * taken back: with none held, the new request is dropped.
+ */
 static void hold_partial(struct iofault_tracker *t,
-			 const struct iofault_fault *fault)
+			 const struct iofault_fault *fault, u64 now)
 {
 	struct iofault_page *p;
+	struct iofault_fault key;
 
+	while ((t->pages_in_use >= t->partial_max ||
+		list_empty(&t->free_pages)) && (p = oldest_partial(t))) {
+		key = p->fault;
+		t->stats.partial_evicted += drop_partial_group(t, &key);
+	}
 	if (t->pages_in_use >= t->partial_max || list_empty(&t->free_pages)) {
-		/* The PASID's groups cannot complete whole: drop them all. */
-		discard_partial(t, fault->pasid, false);
 		t->stats.partial_discarded++;
 		return;
 	}
 	p = list_first_entry(&t->free_pages, struct iofault_page, node);
 	p->fault = *fault;
+	p->arrival = now;
 	list_move_tail(&p->node, &t->partial);
+	hlist_add_head(&p->hnode, partial_bucket_of(t, fault));
 	t->pages_in_use++;
 }
 
-static bool same_group(const struct iofault_fault *a,
-		       const struct iofault_fault *b)
+/*
+ * Move @g's held requests to its pages. The bucket has them newest first,
+ * so adding each at the head leaves them in arrival order.
+ */
+static void collect_partial(struct iofault_tracker *t, struct iofault_group *g)
 {
-	return a->pasid == b->pasid && a->grpid == b->grpid;
+	struct iofault_page *p;
+	struct hlist_node *n;
+
+	hlist_for_each_entry_safe(p, n, partial_bucket_of(t, &g->last), hnode) {
+		if (same_group(&p->fault, &g->last)) {
+			hlist_del(&p->hnode);
+			list_move(&p->node, &g->pages);
+			g->npages++;
+		}
+	}
 }
 
 static struct iofault_group *find_pending(const struct iofault_tracker *t,
@@ -277,10 +375,26 @@ static struct iofault_group *find_pending(const struct iofault_tracker *t,
 {
 	struct iofault_group *g;
 
-	hlist_for_each_entry(g, bucket_of(t, fault->pasid, fault->grpid), hnode)
+	hlist_for_each_entry(g, bucket_of(t, fault), hnode)
 		if (same_group(&g->last, fault))
 			return g;
 	return NULL;
+}
+
+/* The histogram bucket of a latency: floor(log2(ns)), 0 for 0 and 1. */
+static u32 latency_bucket(u64 ns)
+{
+	u32 b = ns ? 63 - __builtin_clzll(ns) : 0;
+
+	return b < IOFAULT_LAT_BUCKETS ? b : IOFAULT_LAT_BUCKETS - 1;
+}
+
+/* Report-to-answer time of a group that arrived at @arrival. */
+static u64 latency_since(u64 arrival)
+{
+	u64 now = ktime_get_ns();
+
+	return now > arrival ? now - arrival : 0;
 }
 
 /* Release a group that is answered and no longer held. */
@@ -301,47 +415,46 @@ static void release_group(struct iofault_tracker *t, struct iofault_group *g)
  */
 static void answer_at_once(struct iofault_tracker *t,
 			   const struct iofault_fault *fault,
-			   enum iofault_end end)
+			   enum iofault_end end, u64 now)
 {
-	struct iofault_group g = { .last = *fault, .npages = 1 };
-	struct iofault_page *p, *n;
+	struct iofault_group g = { .last = *fault, .npages = 1, .arrival = now };
+	u64 latency;
 
-	list_for_each_entry_safe(p, n, &t->partial, node) {
-		if (same_group(&p->fault, fault)) {
-			drop_page(t, p);
-			t->stats.partial_discarded++;
-		}
-	}
+	if (!list_empty(&t->partial))
+		drop_partial_group(t, fault);
+	latency = latency_since(now);
 	t->stats.ended[end]++;
 	t->stats.codes[IOFAULT_RESP_INVALID]++;
-	t->answer(t, &g, IOFAULT_RESP_INVALID, end, 0);
+	t->stats.latency[latency_bucket(latency)]++;
+	t->answer(t, &g, IOFAULT_RESP_INVALID, end, latency);
 }
 
 enum iofault_admit iofault_tracker_report(struct iofault_tracker *t,
 					  const struct iofault_fault *fault,
 					  u64 now, struct iofault_group **group)
 {
-	struct iofault_page *p, *n;
 	struct iofault_group *g;
 
 	t->stats.requests++;
+	if (!list_empty(&t->partial))
+		age_partial(t, now);
 	if (!(fault->flags & IOFAULT_PR_LAST_PAGE)) {
 		if (t->dead)
 			t->stats.partial_discarded++;
 		else
-			hold_partial(t, fault);
+			hold_partial(t, fault, now);
 		return IOFAULT_ADMIT_HELD;
 	}
 	if (t->dead) {
-		answer_at_once(t, fault, IOFAULT_END_FLUSH);
+		answer_at_once(t, fault, IOFAULT_END_FLUSH, now);
 		return IOFAULT_ADMIT_ANSWERED;
 	}
 	if (find_pending(t, fault)) {
-		answer_at_once(t, fault, IOFAULT_END_DUPLICATE);
+		answer_at_once(t, fault, IOFAULT_END_DUPLICATE, now);
 		return IOFAULT_ADMIT_ANSWERED;
 	}
 	if (t->outstanding >= t->quota || list_empty(&t->free_groups)) {
-		answer_at_once(t, fault, IOFAULT_END_QUOTA);
+		answer_at_once(t, fault, IOFAULT_END_QUOTA, now);
 		return IOFAULT_ADMIT_ANSWERED;
 	}
 
@@ -349,21 +462,15 @@ enum iofault_admit iofault_tracker_report(struct iofault_tracker *t,
 	list_move_tail(&g->node, &t->pending);
 	g->last = *fault;
 	g->npages = 1;
-	g->gen = (g->gen + 1) & GEN_MASK;
+	g->gen++;
 	g->state = IOFAULT_GROUP_PENDING;
 	g->end = IOFAULT_END_NONE;
 	g->held = false;
 	g->owner = NULL;
 	g->arrival = now;
-	hlist_add_head(&g->hnode, bucket_of(t, fault->pasid, fault->grpid));
-	if (!list_empty(&t->partial)) {
-		list_for_each_entry_safe(p, n, &t->partial, node) {
-			if (same_group(&p->fault, fault)) {
-				list_move_tail(&p->node, &g->pages);
-				g->npages++;
-			}
-		}
-	}
+	hlist_add_head(&g->hnode, bucket_of(t, fault));
+	if (!list_empty(&t->partial))
+		collect_partial(t, g);
 	t->outstanding++;
 	t->groups_in_use++;
 	t->stats.groups++;
@@ -371,20 +478,12 @@ enum iofault_admit iofault_tracker_report(struct iofault_tracker *t,
 	return IOFAULT_ADMIT_GROUP;
 }
 
-/* The histogram bucket of a latency: floor(log2(ns)), 0 for 0 and 1. */
-static u32 latency_bucket(u64 ns)
-{
-	u32 b = ns ? 63 - __builtin_clzll(ns) : 0;
-
-	return b < IOFAULT_LAT_BUCKETS ? b : IOFAULT_LAT_BUCKETS - 1;
-}
-
 /* Answer a pending group: the one place a tracked group reaches hardware. */
 void iofault_tracker_answer(struct iofault_tracker *t,
 			    struct iofault_group *g, u32 code,
-			    enum iofault_end end, u64 now)
+			    enum iofault_end end)
 {
-	u64 latency = now > g->arrival ? now - g->arrival : 0;
+	u64 latency = latency_since(g->arrival);
 
 	g->state = IOFAULT_GROUP_ANSWERED;
 	g->end = end;
@@ -419,6 +518,20 @@ void iofault_tracker_handoff(struct iofault_tracker *t,
 }
 
 /*
+ * Whether a cookie's generation @gen (24 bits) names a group @g's slot had
+ * before its latest: one of the @g->gen issued so far, and within half the
+ * range behind the latest (further back reads as never issued, which only
+ * a slot reused 2^23 times since could make wrong).
+ */
+static bool gen_older(u32 gen, const struct iofault_group *g)
+{
+	u32 behind = (g->gen - gen) & GEN_MASK;
+
+	return behind && behind < g->gen &&
+	       behind < 1U << (IOFAULT_COOKIE_GEN_BITS - 1);
+}
+
+/*
  * Whether a response would be accepted, with no side effect: 0 and the
  * group, or an errno and *why. Accepted only for a pending group of this
  * device, from its owner, with its PASID and group index and a valid code.
@@ -446,7 +559,15 @@ int iofault_tracker_check(struct iofault_tracker *t, u64 cookie, u32 pasid,
 		return -EINVAL;
 	}
 	g = slot < t->group_capacity ? group_at(t, slot) : NULL;
-	if (!g || g->gen != gen ||
+	if (g && (g->gen & GEN_MASK) != gen && gen_older(gen, g)) {
+		/*
+		 * The slot went to newer groups since: the cookie's group was
+		 * answered (how, the slot no longer says). A late answer.
+		 */
+		*why = IOFAULT_REJECT_STALE;
+		return -ESTALE;
+	}
+	if (!g || (g->gen & GEN_MASK) != gen ||
 	    (g->state == IOFAULT_GROUP_FREE && g->end == IOFAULT_END_NONE)) {
 		*why = IOFAULT_REJECT_UNKNOWN;
 		return -ENOENT;
@@ -488,7 +609,7 @@ int iofault_tracker_reject(struct iofault_tracker *t, u64 cookie,
 
 /* A response from a responder: answered, or refused and counted. */
 int iofault_tracker_respond(struct iofault_tracker *t, u64 cookie, u32 pasid,
-			    u32 grpid, u32 code, const void *owner, u64 now)
+			    u32 grpid, u32 code, const void *owner)
 {
 	enum iofault_reject_reason why;
 	struct iofault_group *g;
@@ -497,19 +618,19 @@ int iofault_tracker_respond(struct iofault_tracker *t, u64 cookie, u32 pasid,
 	err = iofault_tracker_check(t, cookie, pasid, grpid, code, owner, &g, &why);
 	if (err)
 		return iofault_tracker_reject(t, cookie, why, err);
-	iofault_tracker_answer(t, g, code, IOFAULT_END_RESPONSE, now);
+	iofault_tracker_answer(t, g, code, IOFAULT_END_RESPONSE);
 	return 0;
 }
 
 /* Answer every pending group of @owner: its handler went away. */
 void iofault_tracker_answer_owned(struct iofault_tracker *t, const void *owner,
-				  u32 code, enum iofault_end end, u64 now)
+				  u32 code, enum iofault_end end)
 {
 	struct iofault_group *g, *n;
 
 	list_for_each_entry_safe(g, n, &t->pending, node)
 		if (g->owner == owner)
-			iofault_tracker_answer(t, g, code, end, now);
+			iofault_tracker_answer(t, g, code, end);
 }
 
 /* A resolver is done reading @g; it may have been answered meanwhile. */
@@ -545,7 +666,10 @@ u64 iofault_tracker_next_deadline(const struct iofault_tracker *t)
 /* The hardware lost requests: no held request can complete its group. */
 void iofault_tracker_discard_partial(struct iofault_tracker *t)
 {
-	discard_partial(t, 0, true);
+	struct iofault_page *p, *n;
+
+	list_for_each_entry_safe(p, n, &t->partial, node)
+		drop_partial(t, p);
 }
 
 /*
@@ -553,13 +677,13 @@ void iofault_tracker_discard_partial(struct iofault_tracker *t)
  * request, and refuse what comes later. Groups a resolver still holds are
  * released when it lets go.
  */
-void iofault_tracker_flush(struct iofault_tracker *t, u64 now)
+void iofault_tracker_flush(struct iofault_tracker *t)
 {
 	struct iofault_group *g, *n;
 
 	t->dead = true;
 	list_for_each_entry_safe(g, n, &t->pending, node)
 		iofault_tracker_answer(t, g, IOFAULT_RESP_INVALID,
-				       IOFAULT_END_FLUSH, now);
+				       IOFAULT_END_FLUSH);
 	iofault_tracker_discard_partial(t);
 }

@@ -8,6 +8,15 @@
  * through one callback. It allocates only when its limits are raised; the
  * fault path (report, answer, respond) takes objects from its pools.
  *
+ * A group is named by its key: the requester (rid), PASID and group index
+ * of its requests. Requests of a group that is not complete yet are held,
+ * indexed by key, and age: past the timeout, or when room is needed for
+ * newer ones, the oldest such group's requests are dropped (counted).
+ *
+ * Report-to-answer latency is measured for every answer: the report's
+ * time is the caller's @now, the answer's is read from the clock
+ * (ktime_get_ns()) just before the answer callback runs.
+ *
  * The caller serialises all calls on one tracker (the core holds the
  * device's mutex). The code uses nothing but lists, allocation and the
  * types below, so it also builds in user space against a thin shim for
@@ -42,7 +51,7 @@ enum iofault_end {
 	IOFAULT_END_FLUSH,	/* its device went away */
 	IOFAULT_END_CLOSE,	/* its user-space handler closed its descriptor */
 	IOFAULT_END_QUOTA,	/* at once: the device had too many outstanding */
-	IOFAULT_END_DUPLICATE,	/* at once: same PASID and group index outstanding */
+	IOFAULT_END_DUPLICATE,	/* at once: a group of the same key outstanding */
 	IOFAULT_END_HANDOFF,	/* unanswered: given back to whoever answers it */
 	IOFAULT_END_NR,
 };
@@ -56,7 +65,9 @@ enum iofault_group_state {
 /* A request of a group whose last request has not arrived yet. */
 struct iofault_page {
 	struct iofault_fault fault;
-	struct list_head node;	/* tracker's partial list or group's pages */
+	u64 arrival;			/* ns, when it was reported */
+	struct hlist_node hnode;	/* partial index by key, while held */
+	struct list_head node;	/* partial list, a group's pages or free list */
 };
 
 struct iofault_group {
@@ -64,13 +75,13 @@ struct iofault_group {
 	struct list_head pages;		/* the group's earlier requests */
 	u32 npages;			/* requests in the group, last included */
 	u32 slot;
-	u32 gen;			/* of the slot's current or latest group */
+	u32 gen;			/* groups the slot had; cookies carry 24 bits */
 	u8 state;			/* enum iofault_group_state */
 	u8 end;				/* enum iofault_end of the latest group */
 	bool held;			/* a resolver still reads it */
 	const void *owner;		/* who may respond; NULL: the kernel */
 	u64 arrival;			/* ns, when the last request was reported */
-	struct hlist_node hnode;	/* by (pasid, grpid), while pending */
+	struct hlist_node hnode;	/* by (rid, pasid, grpid), while pending */
 	struct list_head node;		/* pending list by arrival, or free list */
 	struct list_head qnode;		/* the queue of whoever works on it */
 };
@@ -81,11 +92,13 @@ struct iofault_group {
 struct iofault_tracker_stats {
 	u64 requests;			/* page requests reported */
 	u64 groups;			/* groups admitted */
-	u64 partial_discarded;		/* non-last requests dropped */
+	u64 partial_discarded;		/* non-last requests dropped, all causes */
+	u64 partial_evicted;		/* of those: their group was the oldest */
+	u64 partial_expired;		/* of those: held longer than the timeout */
 	u64 ended[IOFAULT_END_NR];	/* groups answered, by how */
 	u64 codes[IOFAULT_RESP_NR];	/* groups answered, by code */
 	u64 rejected[IOFAULT_REJECT_NR];	/* responses refused, by reason */
-	u64 latency[IOFAULT_LAT_BUCKETS];	/* tracked groups, report to answer */
+	u64 latency[IOFAULT_LAT_BUCKETS];	/* every answer, report to answer */
 };
 
 struct iofault_tracker;
@@ -120,10 +133,16 @@ struct iofault_tracker {
 	u32 page_capacity;
 	struct list_head free_pages;
 
-	struct hlist_head *buckets;	/* pending groups by (pasid, grpid) */
+	struct hlist_head *buckets;	/* pending groups by key */
 	u32 bucket_mask;
 	struct list_head pending;	/* by arrival, hence by deadline */
-	struct list_head partial;	/* held non-last requests, by arrival */
+	/*
+	 * Held non-last requests: all by arrival (the oldest group's first
+	 * request first), and by key, newest first in their bucket.
+	 */
+	struct list_head partial;
+	struct hlist_head *partial_buckets;
+	u32 partial_mask;
 
 	struct iofault_tracker_stats stats;
 };
@@ -148,7 +167,7 @@ enum iofault_admit iofault_tracker_report(struct iofault_tracker *t,
 					  u64 now, struct iofault_group **group);
 void iofault_tracker_answer(struct iofault_tracker *t,
 			    struct iofault_group *group, u32 code,
-			    enum iofault_end end, u64 now);
+			    enum iofault_end end);
 int iofault_tracker_check(struct iofault_tracker *t, u64 cookie, u32 pasid,
 			  u32 grpid, u32 code, const void *owner,
 			  struct iofault_group **group,
@@ -156,9 +175,9 @@ int iofault_tracker_check(struct iofault_tracker *t, u64 cookie, u32 pasid,
 int iofault_tracker_reject(struct iofault_tracker *t, u64 cookie,
 			   enum iofault_reject_reason why, int err);
 int iofault_tracker_respond(struct iofault_tracker *t, u64 cookie, u32 pasid,
-			    u32 grpid, u32 code, const void *owner, u64 now);
+			    u32 grpid, u32 code, const void *owner);
 void iofault_tracker_answer_owned(struct iofault_tracker *t, const void *owner,
-				  u32 code, enum iofault_end end, u64 now);
+				  u32 code, enum iofault_end end);
 void iofault_tracker_handoff(struct iofault_tracker *t,
 			     struct iofault_group *group);
 void iofault_tracker_unhold(struct iofault_tracker *t,
@@ -168,7 +187,7 @@ struct iofault_group *iofault_tracker_expired(struct iofault_tracker *t,
 					      u64 now);
 u64 iofault_tracker_next_deadline(const struct iofault_tracker *t);
 void iofault_tracker_discard_partial(struct iofault_tracker *t);
-void iofault_tracker_flush(struct iofault_tracker *t, u64 now);
+void iofault_tracker_flush(struct iofault_tracker *t);
 
 u64 iofault_group_cookie(const struct iofault_tracker *t,
 			 const struct iofault_group *group);

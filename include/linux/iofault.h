@@ -30,8 +30,10 @@ enum iofault_fault_type {
  * @pasid: process address space id, valid with IOFAULT_PR_PASID_VALID
  * @grpid: page request group index
  * @perm: IOFAULT_PERM_* access the device attempted
- * @rid: which requester of a multi-device source sent the request (its
- *       PCI requester id; 0 if the source has one requester)
+ * @rid: which requester of the device sent it, when one iofault device
+ *       stands for several (a PCI requester ID, or any number the driver
+ *       picks); 0 otherwise. Part of the group's key with @pasid and
+ *       @grpid: groups of different requesters never mix.
  * @addr: faulting I/O virtual address (page aligned for page requests)
  * @private_data: driver or device data; returned to page_response() and
  *                never shown to policies or user space

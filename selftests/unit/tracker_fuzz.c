@@ -10,10 +10,17 @@
  *   - a group answered at once is answered during its own report;
  *   - the private data of an answer is the one its last request carried;
  *   - the quota holds when a group is admitted;
- *   - a refused response changes nothing;
+ *   - a refused response changes nothing, and a cookie of a slot's older
+ *     group is refused as stale, never taken for the slot's newer one;
+ *   - a group's pages are its own (same requester, PASID and index) and in
+ *     arrival order, and the latency it is answered with is the clock's
+ *     time since its report;
+ *   - held requests never exceed the partial bound (unless it was lowered
+ *     while groups held them), nor outlive the timeout past a report;
  *   - after removal nothing is outstanding, and after destroy nothing is
  *     allocated.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,12 +29,13 @@
 
 long shim_live_allocs;
 long shim_fail_after = -1;
+u64 shim_now_ns;
 
 #define MAX_LIVE	256	/* groups the model tracks */
 
 struct model_group {
 	u64 cookie;
-	u32 pasid, grpid;
+	u32 rid, pasid, grpid;
 	u64 priv;
 	struct iofault_group *g;
 	bool answered;
@@ -40,6 +48,8 @@ static unsigned int nlive;
 static unsigned int answers;		/* answer callbacks seen */
 static const struct iofault_fault *reporting;	/* the report being made */
 static u64 now;
+static u64 old_cookies[64];		/* of groups answered, the latest */
+static unsigned int nold;
 
 #define CHECK(cond) do {						\
 	if (!(cond)) {							\
@@ -48,6 +58,23 @@ static u64 now;
 		abort();						\
 	}								\
 } while (0)
+
+/* A group's pages: its own key, in arrival order, and as many as it says. */
+static void check_pages(const struct iofault_group *g)
+{
+	const struct iofault_page *p;
+	u64 last = 0;
+	u32 n = 1;
+
+	list_for_each_entry(p, &g->pages, node) {
+		CHECK(p->fault.rid == g->last.rid && p->fault.pasid == g->last.pasid &&
+		      p->fault.grpid == g->last.grpid);
+		CHECK(p->arrival >= last && p->arrival <= g->arrival);
+		last = p->arrival;
+		n++;
+	}
+	CHECK(n == g->npages);
+}
 
 static struct model_group *model_find(const struct iofault_group *g)
 {
@@ -65,9 +92,9 @@ static void on_answer(struct iofault_tracker *tr, struct iofault_group *g,
 {
 	struct model_group *m;
 
-	(void)latency;
 	CHECK(tr == &t);
 	CHECK(code < IOFAULT_RESP_NR);
+	CHECK(latency == (shim_now_ns > g->arrival ? shim_now_ns - g->arrival : 0));
 	answers++;
 	if (end == IOFAULT_END_QUOTA || end == IOFAULT_END_DUPLICATE ||
 	    (end == IOFAULT_END_FLUSH && reporting)) {
@@ -77,10 +104,12 @@ static void on_answer(struct iofault_tracker *tr, struct iofault_group *g,
 		      g->last.private_data[0] == reporting->private_data[0]);
 		return;
 	}
+	check_pages(g);
 	m = model_find(g);
 	CHECK(m);		/* a known group, not answered before */
 	CHECK(g->last.private_data[0] == m->priv);
 	m->answered = true;
+	old_cookies[nold++ % 64] = m->cookie;
 }
 
 /* Forget answered groups that nothing holds any more. */
@@ -101,6 +130,17 @@ static void check_counts(void)
 	for (i = 0; i < nlive; i++)
 		pending += !live[i].answered;
 	CHECK(t.outstanding == pending);
+}
+
+static u32 count_held(void)
+{
+	const struct iofault_page *p;
+	u32 held = 0;
+
+	list_for_each_entry(p, &t.partial, node)
+		held++;
+	CHECK(held <= t.pages_in_use);
+	return held;
 }
 
 struct input {
@@ -127,17 +167,27 @@ static void op_report(struct input *in, bool last)
 		.flags = IOFAULT_PR_PASID_VALID | (last ? IOFAULT_PR_LAST_PAGE : 0),
 		.pasid = take(in, 4),
 		.grpid = take(in, 16),
+		.rid = take(in, 2),
 		.private_data = { take(in, 0) | (u64)now << 8 },
 	};
+	const struct iofault_page *p;
 	struct iofault_group *g = NULL;
 	unsigned int before = answers;
 	enum iofault_admit r;
 
+	/* Answers at once come a little after the report. */
+	shim_now_ns = now + take(in, 4);
 	reporting = &f;
 	r = iofault_tracker_report(&t, &f, now, &g);
 	reporting = NULL;
+	/* What is still held after a report is younger than the timeout. */
+	p = list_empty(&t.partial) ? NULL :
+	    list_first_entry(&t.partial, struct iofault_page, node);
+	CHECK(!p || now < p->arrival + t.timeout_ns);
 	if (!last) {
 		CHECK(r == IOFAULT_ADMIT_HELD && answers == before);
+		/* Room is made for a new request, within the bound. */
+		CHECK(!count_held() || t.pages_in_use <= t.partial_max);
 		return;
 	}
 	if (r == IOFAULT_ADMIT_ANSWERED) {
@@ -158,12 +208,12 @@ static void op_report(struct input *in, bool last)
 	if (nlive == MAX_LIVE) {
 		/* The model is full: answer it at once to keep it exact. */
 		iofault_tracker_answer(&t, g, IOFAULT_RESP_SUCCESS,
-				       IOFAULT_END_RESPONSE, now);
+				       IOFAULT_END_RESPONSE);
 		return;
 	}
 	live[nlive++] = (struct model_group) {
 		.cookie = iofault_group_cookie(&t, g),
-		.pasid = f.pasid, .grpid = f.grpid,
+		.rid = f.rid, .pasid = f.pasid, .grpid = f.grpid,
 		.priv = f.private_data[0], .g = g,
 	};
 	/* Track it before its answer arrives: an owner the model knows. */
@@ -172,7 +222,7 @@ static void op_report(struct input *in, bool last)
 
 static void op_respond(struct input *in)
 {
-	unsigned int before = answers, kind = take(in, 6);
+	unsigned int before = answers, kind = take(in, 7);
 	struct model_group *m;
 	u64 cookie;
 	u32 pasid, grpid, code = take(in, IOFAULT_RESP_NR + 1);
@@ -183,9 +233,27 @@ static void op_respond(struct input *in)
 		/* Garbage from nowhere. */
 		cookie = (u64)take(in, 0) << 40 | take(in, 0) << 8 | take(in, 0);
 		err = iofault_tracker_respond(&t, cookie, take(in, 4), take(in, 16),
-					      code, NULL, now);
+					      code, NULL);
 		/* Accepted only if it happened to name a pending group. */
 		CHECK(answers == before + !err);
+		return;
+	}
+	if (kind == 6 && nold) {
+		/* An answered group's cookie: refused, stale once reused. */
+		u32 slot, gen;
+		const struct iofault_group *g;
+
+		cookie = old_cookies[take(in, nold < 64 ? nold : 64)];
+		slot = cookie & ((1U << IOFAULT_COOKIE_SLOT_BITS) - 1);
+		gen = (cookie >> IOFAULT_COOKIE_SLOT_BITS) &
+		      ((1U << IOFAULT_COOKIE_GEN_BITS) - 1);
+		g = &t.group_chunks[slot / 64][slot % 64];
+		err = iofault_tracker_respond(&t, cookie, take(in, 4), take(in, 16),
+					      code, NULL);
+		CHECK(err && answers == before);
+		if (!t.dead && (g->gen & ((1U << IOFAULT_COOKIE_GEN_BITS) - 1)) != gen &&
+		    code < IOFAULT_RESP_NR)
+			CHECK(err == -ESTALE);
 		return;
 	}
 	m = &live[take(in, nlive)];
@@ -198,7 +266,7 @@ static void op_respond(struct input *in)
 		cookie ^= 1ULL << 60;
 	may_accept = !m->answered && kind != 1 && kind != 2 &&
 		     code < IOFAULT_RESP_NR;
-	err = iofault_tracker_respond(&t, cookie, pasid, grpid, code, NULL, now);
+	err = iofault_tracker_respond(&t, cookie, pasid, grpid, code, NULL);
 	if (may_accept && !t.dead)
 		CHECK(err == 0 && m->answered && answers == before + 1);
 	else
@@ -226,10 +294,11 @@ static void op_expire(struct input *in)
 	struct iofault_group *g;
 
 	now += (u64)take(in, 0) * 50000000;	/* up to 12.75 s */
+	shim_now_ns = now;
 	while ((g = iofault_tracker_expired(&t, now))) {
 		CHECK(model_find(g));
 		iofault_tracker_answer(&t, g, IOFAULT_RESP_INVALID,
-				       IOFAULT_END_TIMEOUT, now);
+				       IOFAULT_END_TIMEOUT);
 	}
 	CHECK(!iofault_tracker_next_deadline(&t) ||
 	      iofault_tracker_next_deadline(&t) > now);
@@ -255,7 +324,7 @@ static void op_remove(void)
 {
 	unsigned int i;
 
-	iofault_tracker_flush(&t, now);
+	iofault_tracker_flush(&t);
 	CHECK(t.outstanding == 0);
 	for (i = 0; i < nlive; i++) {
 		CHECK(live[i].answered);
@@ -266,6 +335,7 @@ static void op_remove(void)
 	iofault_tracker_destroy(&t);
 	CHECK(shim_live_allocs == 0);
 	nlive = 0;
+	nold = 0;
 }
 
 int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
@@ -273,7 +343,9 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 	struct input in = { data, size };
 
 	answers = 0;
+	nold = 0;
 	now = 0;
+	shim_now_ns = 0;
 	nlive = 0;
 	CHECK(iofault_tracker_init(&t, 1 + take(&in, 8), on_answer) == 0);
 	iofault_tracker_set_quota(&t, 1 + take(&in, 64));

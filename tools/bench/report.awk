@@ -121,6 +121,15 @@ $1 == "TRACKER" {
 	next
 }
 
+$1 == "TRACKER_PARTIAL" {
+	# TRACKER_PARTIAL PARTIALS REP IR_LO IR_HI PAIRS D1_LO D1_HI LL_LO LL_HI
+	tp_k = $2
+	tp[++ntp] = ($5 - $4) / $6
+	tpd1 = ($8 - $7) / $6
+	tpll = ($10 - $9) / $6
+	next
+}
+
 # --- output --------------------------------------------------------------------
 END {
 	groups = info["groups"]
@@ -207,6 +216,12 @@ END {
 			a[++n] = tr[k, i]
 		stats(a, n)
 		i_med[k] = MED; i_min[k] = MIN; i_max[k] = MAX; i_n[k] = N
+	}
+	if (ntp) {
+		for (i = 1; i <= ntp; i++)
+			a[i] = tp[i]
+		stats(a, ntp)
+		tp_med = MED; tp_min = MIN; tp_max = MAX
 	}
 
 	# --- targets ---
@@ -339,6 +354,17 @@ END {
 		       i_min[k], i_max[k], i_n[k], trd1[k], trll[k]
 	}
 	print ""
+	if (ntp) {
+		printf "With %s incomplete groups held (the partial bound full) and 1 outstanding, " \
+		       "a pair also reports one more non-last request, which evicts the oldest " \
+		       "incomplete group; its last request looks for its own held requests " \
+		       "among them.\n\n", thousands(tp_k)
+		print "| Held partial requests | Instructions per pair and overflow: median | min-max | runs | L1 data misses (simulated) | last-level data misses (simulated) |"
+		print "|---|---|---|---|---|---|"
+		printf "| %s | %.1f | %.1f-%.1f | %d | %.2f | %.2f |\n", thousands(tp_k), tp_med,
+		       tp_min, tp_max, ntp, tpd1, tpll
+		print ""
+	}
 
 	print "## Allocations during a storm (guest)"
 	print ""

@@ -45,6 +45,8 @@ outdir=${IOFAULT_BENCH_OUT:-$top}
 console=$BUILD/guest/console-bench.log
 # The tracker's instruction count, at these numbers of outstanding groups.
 TRACKER_STEPS="1 16 256 4096 65536"
+# And with this many incomplete groups held (one outstanding group).
+TRACKER_PARTIALS=65536
 PAIRS_LO=1000
 PAIRS_HI=11000
 
@@ -78,7 +80,7 @@ if grep -q '^BENCH error' "$console"; then
 fi
 
 # --- 2. the tracker's instructions on the host -----------------------------------
-# count OUTSTANDING PAIRS: "Ir D1 LL", the instructions and the simulated
+# count OUTSTANDING PAIRS [PARTIALS]: "Ir D1 LL", the instructions and the simulated
 # first-level and last-level data cache misses (reads and writes) that
 # callgrind collected inside the tracker's report, cookie and respond
 # functions (less the answer callback)
@@ -89,8 +91,8 @@ count() {
 		--toggle-collect=iofault_group_cookie \
 		--toggle-collect=iofault_tracker_respond \
 		--toggle-collect=bench_answer \
-		"$bench/tracker_cost" "$1" "$2" >"$bench/callgrind.log" 2>&1 ||
-		die "tracker_cost $1 $2 failed under valgrind: see $bench/callgrind.log"
+		"$bench/tracker_cost" "$@" >"$bench/callgrind.log" 2>&1 ||
+		die "tracker_cost $* failed under valgrind: see $bench/callgrind.log"
 	awk '$1 == "events:" { for (i = 2; i <= NF; i++) ev[$i] = i }
 	$1 == "totals:" {
 		for (e in ev) v[e] = $(ev[e]) + 0
@@ -110,6 +112,17 @@ for k in $TRACKER_STEPS; do
 			>>"$bench/tracker.txt"
 		rep=$((rep + 1))
 	done
+done
+say "host: callgrind, the tracker with $TRACKER_PARTIALS partial requests held, $reps times"
+rep=1
+while [ $rep -le "$reps" ]; do
+	set -- $(count 1 $PAIRS_LO $TRACKER_PARTIALS) \
+		$(count 1 $PAIRS_HI $TRACKER_PARTIALS)
+	[ $# = 6 ] || die "no callgrind totals for $TRACKER_PARTIALS partial requests"
+	# TRACKER_PARTIAL PARTIALS REP IR_LO IR_HI PAIRS D1_LO D1_HI LL_LO LL_HI
+	echo "TRACKER_PARTIAL $TRACKER_PARTIALS $rep $1 $4 $((PAIRS_HI - PAIRS_LO)) $2 $5 $3 $6" \
+		>>"$bench/tracker.txt"
+	rep=$((rep + 1))
 done
 rm -f "$bench/callgrind.out" "$bench/callgrind.log"
 host_secs=$(($(date +%s) - host_start))

@@ -3,7 +3,9 @@
  * iofaultctl listen: the user-space handler of forwarded faults, a
  * stand-in for a VMM. It opens a device's fault descriptor, prints the
  * records it reads, a line each, and answers each batch in one write()
- * with the same code. Closing the descriptor answers what is left.
+ * with the same code. A response the kernel refuses is reported (which one
+ * and why), skipped, and the rest of its batch answered; the listener then
+ * stops with an error. Closing the descriptor answers what is left.
  *
  * Output: "listening on NAME" on stderr once the descriptor is open (tests
  * wait for it before they make faults), a line a record on stdout,
@@ -267,12 +269,28 @@ static void print_records(const struct iofault_fault_record *rec, size_t n)
 	fflush(stdout);
 }
 
-/* Answer the n records of l->rec in one write(): all or none are taken. */
+/*
+ * The kernel applies a batch's responses in order up to the first one it
+ * refuses, and returns the bytes of those before it, or that one's errno
+ * when it is the first. Say which was refused and why, skip it and answer
+ * the rest: the others' groups must not wait for the timeout.
+ */
+static void say_refused(const struct listener *l, size_t i, size_t n, int err)
+{
+	const struct iofault_fault_response *r = &l->resp[i];
+
+	errmsg("the kernel refused response %zu of %zu to %s (cookie 0x%llx pasid %u grpid %u code %s): %s",
+	       i + 1, n, l->a->dev, (unsigned long long)r->cookie, r->pasid,
+	       r->grpid, code_names[r->code], strerror(err));
+}
+
+/* Answer the n records of l->rec, in one write() unless one is refused. */
 static enum stop answer_records(struct listener *l, size_t n)
 {
-	size_t i, len = n * sizeof(l->resp[0]);
-	ssize_t done;
-	int err;
+	const size_t size = sizeof(l->resp[0]);
+	bool refused = false;
+	size_t i, done = 0;
+	ssize_t len;
 
 	for (i = 0; i < n; i++)
 		l->resp[i] = (struct iofault_fault_response) {
@@ -281,25 +299,33 @@ static enum stop answer_records(struct listener *l, size_t n)
 			.grpid = l->rec[i].grpid,
 			.code = l->a->code,
 		};
-	done = write(l->fd, l->resp, len);
-	err = errno;
-	if (done == (ssize_t)len) {
-		l->answered += n;
-		return GO_ON;
+	while (done < n) {
+		len = write(l->fd, &l->resp[done], (n - done) * size);
+		if (len < 0 && errno == EINTR)
+			continue;
+		if (len < 0 && device_gone(l->fd))
+			return STOP_GONE;	/* it refuses all once gone */
+		if (len < 0 && errno != EFAULT) {
+			/* The first response of what is left was refused. */
+			say_refused(l, done, n, errno);
+			refused = true;
+			done++;
+			continue;
+		}
+		if (len < 0) {
+			errmsg("cannot answer %zu records of %s: %s",
+			       n - done, l->a->dev, strerror(errno));
+			return STOP_ERROR;
+		}
+		if (len % size) {
+			errmsg("the kernel took %zd bytes of responses from %s, not whole %zu-byte responses",
+			       len, l->a->dev, size);
+			return STOP_ERROR;
+		}
+		l->answered += len / size;
+		done += len / size;
 	}
-	/* The kernel refuses any response once the device is gone. */
-	if (done < 0 && device_gone(l->fd))
-		return STOP_GONE;
-	if (done < 0 && err == EINVAL)
-		errmsg("the kernel refused the batch of %zu responses (code %s) from %s: %s (a group timed out or was answered meanwhile?)",
-		       n, code_names[l->a->code], l->a->dev, strerror(err));
-	else if (done < 0)
-		errmsg("cannot answer %zu records of %s: %s",
-		       n, l->a->dev, strerror(err));
-	else
-		errmsg("the kernel took %zd of %zu bytes of responses from %s",
-		       done, len, l->a->dev);
-	return STOP_ERROR;
+	return refused ? STOP_ERROR : GO_ON;
 }
 
 /* ---- the loop ---- */

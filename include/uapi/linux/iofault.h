@@ -29,16 +29,26 @@ enum iofault_resp_code {
 	IOFAULT_RESP_NR,
 };
 
-/* Why a response was refused; each reason has its own errno. */
+/*
+ * Why a response was refused; each reason has its own errno, the one a
+ * kernel responder and the fault descriptor's write() return. TIMED_OUT and
+ * STALE are late answers, not mistakes: the fault descriptor skips them.
+ */
 enum iofault_reject_reason {
-	IOFAULT_REJECT_UNKNOWN = 0,	/* ENOENT: no such group, or long gone */
+	IOFAULT_REJECT_UNKNOWN = 0,	/* ENOENT: no such group was ever made */
 	IOFAULT_REJECT_DUPLICATE,	/* EALREADY: the group was answered */
 	IOFAULT_REJECT_WRONG_PASID,	/* EPROTO: PASID or group index differ */
 	IOFAULT_REJECT_WRONG_DEVICE,	/* EXDEV: the cookie is another device's */
-	IOFAULT_REJECT_BAD_CODE,	/* EINVAL: not an enum iofault_resp_code */
+	IOFAULT_REJECT_BAD_CODE,	/* EINVAL: not an enum iofault_resp_code,
+					 * or a reserved field is not 0
+					 */
 	IOFAULT_REJECT_TIMED_OUT,	/* ETIMEDOUT: the timeout answered it */
 	IOFAULT_REJECT_REMOVED,		/* ENODEV: the device is gone */
 	IOFAULT_REJECT_NOT_OWNER,	/* EACCES: the group is someone else's */
+	IOFAULT_REJECT_STALE,		/* ESTALE: the group was answered and
+					 * its cookie's slot went to a newer
+					 * group: how it ended is forgotten
+					 */
 	IOFAULT_REJECT_NR,
 };
 
@@ -97,15 +107,31 @@ enum iofault_perm {
 /*
  * Forwarding to user space. A handler (a VMM, a user-space pager) opens a
  * device's fault descriptor with IOFAULT_IOC_FAULT_FD on /dev/iofault.
- * read() returns whole records of the groups its device's policy forwards;
- * write() takes whole responses, all accepted or none: EINVAL for a short
- * or malformed batch, a bad code, or a response to a group that is not
- * this descriptor's and outstanding (unknown, answered, named twice);
- * ENODEV once the device is gone. A response that merely came after its
- * group's timeout is skipped (and counted), the others applied. poll()
- * says when records wait (EPOLLIN) and when the device is gone (EPOLLHUP).
- * Only that descriptor can answer its groups; closing it answers those
- * still outstanding with IOFAULT_RESP_INVALID.
+ *
+ * read() returns whole records of the groups its device's policy forwards,
+ * oldest first; EINVAL for a buffer smaller than one record, 0 (end of
+ * file) once the device is gone. A buffer the kernel cannot write loses
+ * nothing: the records not copied whole go back to the head of the queue,
+ * and read() returns the bytes of those copied, or EFAULT if none was.
+ *
+ * write() takes whole responses (EINVAL for no, a partial or more than
+ * IOFAULT_BATCH_MAX responses; EFAULT for a bad buffer: none applied) and
+ * applies them in order up to the first one refused. It returns the bytes
+ * of the responses before that one, or, when the first is refused, the
+ * errno of its enum iofault_reject_reason: so a short count names the
+ * refused response (count / sizeof(struct iofault_fault_response)), and
+ * that response written again alone says why. Refused: a bad code or a
+ * reserved field set (EINVAL), an unknown cookie (ENOENT), a group answered
+ * already, or named twice (EALREADY), another PASID or group index
+ * (EPROTO), another device's cookie (EXDEV), a group that is not this
+ * descriptor's (EACCES), any response once the device is gone (ENODEV).
+ * Late responses are not refused but skipped, and counted: a group the
+ * timeout answered (rejected_timed_out), or one answered so long ago that
+ * its cookie's slot went to a newer group (rejected_stale).
+ *
+ * poll() says when records wait (EPOLLIN) and when the device is gone
+ * (EPOLLHUP). Only that descriptor can answer its groups; closing it
+ * answers those still outstanding with IOFAULT_RESP_INVALID.
  */
 #define IOFAULT_RECORD_VERSION	1
 #define IOFAULT_BATCH_MAX	256	/* records or responses a call */

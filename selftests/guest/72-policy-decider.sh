@@ -48,10 +48,12 @@ check "detach it" iofaultctl detach --global
 # policy of its own: the global policy's groups still report to it.
 check "attach a forwarding global policy" \
 	iofaultctl attach $PROGS/respcount.bpf.o --global --set verdict=2 --set row=1
+echo 60000 > /sys/class/iofault/vtd1/timeout_ms
 listen vtd1 --respond none
 inject vtd1 "count=5 pasid=4"
 check "vtd1 gets a policy of its own" \
 	iofaultctl attach $PROGS/respcount.bpf.o --dev vtd1 --set verdict=3 --set row=2
+check_eq "meanwhile the 5 groups are outstanding" 5 "$(stat vtd1 outstanding)"
 stop_listener
 settle vtd1
 check_eq "closing the descriptor answered the 5 groups" 5 "$(stat vtd1 ended_close)"
@@ -62,14 +64,16 @@ rm -f $RC
 
 # A policy replaced while the groups it forwarded are outstanding: they
 # time out, and neither their timeout nor their response goes to the
-# replacement.
+# replacement. The timeout leaves time for the replacement (a slow
+# kernel takes seconds to load a policy).
 check "attach a forwarding policy to vtd1" \
 	iofaultctl attach $PROGS/respcount.bpf.o --dev vtd1 --set verdict=2 --set row=2
-echo 300 > /sys/class/iofault/vtd1/timeout_ms
+echo 8000 > /sys/class/iofault/vtd1/timeout_ms
 listen vtd1 --respond none
 inject vtd1 "count=5 pasid=5"
 check "replace it" \
 	iofaultctl replace $PROGS/respcount.bpf.o --dev vtd1 --set verdict=2 --set row=3
+check_eq "meanwhile the 5 groups are outstanding" 5 "$(stat vtd1 outstanding)"
 settle vtd1
 check_eq "the 5 groups timed out" 5 "$(stat vtd1 ended_timeout)"
 check_eq "the replaced policy, gone, heard nothing more" "0 0" \

@@ -159,11 +159,18 @@ static s32 iofault_policy_ask(struct iofault_policy *pol,
 	return IOFAULT_VERDICT_DEFAULT;
 }
 
-/*
- * The verdict for a group: the device's own policy, then the global one,
- * may pass (DEFAULT) to the next; DEFAULT from both leaves the built-in
- * default to the caller (*@decider NULL). Caller holds idev->lock and the
- * RCU read lock, which keeps *@decider alive.
+/**
+ * iofault_policy_decide() - ask the policies for a group's verdict
+ * @idev: the group's device
+ * @ctx: what the policies see of the group
+ * @decider: set to the policy whose verdict it is, NULL for none
+ *
+ * The device's own policy, then the global one, may pass (DEFAULT) to the
+ * next; DEFAULT from both leaves the built-in default to the caller
+ * (*@decider NULL). Caller holds idev->lock and the RCU read lock, which
+ * keeps *@decider alive.
+ *
+ * Return: the verdict, IOFAULT_VERDICT_DEFAULT for the built-in default.
  */
 enum iofault_verdict iofault_policy_decide(struct iofault_device *idev,
 					   struct iofault_ctx *ctx,
@@ -192,8 +199,14 @@ enum iofault_verdict iofault_policy_decide(struct iofault_device *idev,
 	return verdict;
 }
 
-/*
- * Tell the policy that decided @g how it ended, if it is still attached;
+/**
+ * iofault_policy_response() - tell the deciding policy how a group ended
+ * @idev: the group's device
+ * @g: the group, whose decider names the policy
+ * @code: the code the hardware got
+ * @latency_ns: report to answer
+ *
+ * Only the policy that decided @g hears of it, if it is still attached;
  * its context is built only for a policy that listens.
  */
 void iofault_policy_response(struct iofault_device *idev,
@@ -213,11 +226,17 @@ void iofault_policy_response(struct iofault_device *idev,
 	rcu_read_unlock();
 }
 
-/*
- * The code for @g, whose deadline passed, from the policy that decided it.
+/**
+ * iofault_policy_timeout() - the code for a group whose deadline passed
+ * @idev: the group's device
+ * @g: the group, whose decider names the policy to ask and to charge
+ * @ctx: what the policy sees of @g
+ *
  * A policy whose forwarded groups keep timing out is ejected: nobody
  * answers what it forwards. Nobody is charged for a group the built-in
  * default forwarded, nor for one whose deciding policy is gone.
+ *
+ * Return: the deciding policy's code, else IOFAULT_RESP_INVALID.
  */
 u32 iofault_policy_timeout(struct iofault_device *idev,
 			   const struct iofault_group *g,
@@ -250,9 +269,13 @@ u32 iofault_policy_timeout(struct iofault_device *idev,
 	return code;
 }
 
-/*
- * Forwarded @g was answered in time: the handler of what its deciding
- * policy forwards is alive.
+/**
+ * iofault_policy_forward_answered() - a forwarded group was answered in time
+ * @idev: the group's device
+ * @g: the group
+ *
+ * The handler of what @g's deciding policy forwards is alive: the count
+ * of its timeouts in a row starts again.
  */
 void iofault_policy_forward_answered(struct iofault_device *idev,
 				     const struct iofault_group *g)
@@ -412,10 +435,13 @@ int iofault_policy_attach(struct iofault_policy *pol)
 	return 0;
 }
 
-/*
- * The BPF core unregisters @ops: its link let go, or, for a link-less
- * policy, its map was deleted. Stop it if it still decides, run its exit
- * unless its stop already did (waiting for that), and free it.
+/**
+ * iofault_policy_detach() - the BPF core unregisters a policy
+ * @ops: the policy's struct_ops data
+ *
+ * Its link let go or, for a link-less policy, its map was deleted. Stop
+ * it if it still decides, run its exit unless its stop already did (then
+ * wait for that to be done), and free it.
  */
 void iofault_policy_detach(const struct iofault_ops *ops)
 {
@@ -557,9 +583,14 @@ static void iofault_detach_links(struct bpf_link **links, int n)
 	}
 }
 
-/*
- * @idev is leaving the registry: stop its policy. Returns the link the
- * caller detaches once it dropped iofault_lock, or NULL.
+/**
+ * iofault_policy_device_gone() - stop the policy of a device that leaves
+ * @idev: the device, already out of the registry; iofault_lock held
+ *
+ * A link-less policy is stopped here (its exit runs from the eject work).
+ *
+ * Return: the policy's link, which the caller detaches with
+ * iofault_policy_detach_link() once it dropped iofault_lock, or NULL.
  */
 struct bpf_link *iofault_policy_device_gone(struct iofault_device *idev)
 {

@@ -35,8 +35,8 @@
 
 struct iofault_policy __rcu *iofault_global_policy;
 atomic_t iofault_nr_policies = ATOMIC_INIT(0);
-struct iofault_exit_info iofault_global_last_exit;
-char iofault_global_last_exit_policy[IOFAULT_NAME_LEN];
+static struct iofault_exit_info iofault_global_last_exit;	/* under iofault_lock */
+static char iofault_global_last_exit_policy[IOFAULT_NAME_LEN];
 
 /* Every attached policy, for finding one from the BPF core's kdata. */
 static LIST_HEAD(iofault_policies);

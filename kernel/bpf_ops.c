@@ -27,8 +27,12 @@ struct iofault_btf_enums {
 	enum iofault_caps caps;
 } iofault_btf_enums __used;
 
+/* The module's BTF, which the programs of an iofault policy attach to. */
+static const struct btf *iofault_btf;
+
 static int iofault_ops_init(struct btf *btf)
 {
+	iofault_btf = btf;
 	return 0;
 }
 
@@ -85,6 +89,11 @@ static int iofault_ops_validate(void *kdata)
 	return ops->fault ? 0 : -EINVAL;
 }
 
+/*
+ * @link is NULL for a policy registered without a link (a SEC(".struct_ops")
+ * map): deleting its map unregisters it, and iofault stops it without a
+ * link when it is ejected or its device goes (policy.c).
+ */
 static int iofault_ops_reg(void *kdata, struct bpf_link *link)
 {
 	struct iofault_policy *pol = iofault_policy_alloc(kdata, link);
@@ -176,7 +185,11 @@ __bpf_kfunc_start_defs();
  * @code: IOFAULT_RESP_INVALID (the default) or IOFAULT_RESP_FAILURE, which
  *        tells a PCIe function to stop issuing page requests
  *
- * Return: 0, or -EINVAL for another code or outside a fault callback.
+ * Only the fault callback may call it: the verifier refuses a program of
+ * another callback that does (iofault_kfunc_filter()).
+ *
+ * Return: 0, or -EINVAL for another code (or, which the verifier already
+ * rules out, outside a fault callback).
  */
 __bpf_kfunc int iofault_set_fail_code(struct iofault_ctx *ctx, u32 code)
 {
@@ -210,14 +223,43 @@ BTF_ID_FLAGS(func, iofault_set_fail_code, KF_TRUSTED_ARGS)
 BTF_ID_FLAGS(func, iofault_dev_stat, KF_TRUSTED_ARGS)
 BTF_KFUNCS_END(iofault_kfunc_ids)
 
+/* The kfuncs only the fault callback may call. */
+BTF_ID_LIST_SINGLE(iofault_fault_only_ids, func, iofault_set_fail_code)
+
+/*
+ * The BPF core gives a struct_ops program the index of the member it
+ * implements as its expected_attach_type. @fault is the first member of
+ * struct iofault_ops (a build-time check below), so its index is 0.
+ */
+#define IOFAULT_OPS_FAULT_IDX	0
+
+/*
+ * Called by the verifier for each call of one of the module's kfuncs by a
+ * struct_ops program: non-zero refuses the call ("calling kernel function
+ * ... is not allowed"). iofault_set_fail_code() is for the fault callback
+ * of an iofault policy only.
+ */
+static int iofault_kfunc_filter(const struct bpf_prog *prog, u32 kfunc_id)
+{
+	if (kfunc_id != iofault_fault_only_ids[0])
+		return 0;
+	if (prog->aux->attach_btf == iofault_btf &&
+	    prog->expected_attach_type == IOFAULT_OPS_FAULT_IDX)
+		return 0;
+	return -EACCES;
+}
+
 static const struct btf_kfunc_id_set iofault_kfunc_set = {
 	.owner = THIS_MODULE,
 	.set = &iofault_kfunc_ids,
+	.filter = iofault_kfunc_filter,
 };
 
 int iofault_bpf_register(void)
 {
 	int err;
+
+	BUILD_BUG_ON(offsetof(struct iofault_ops, fault) != 0);
 
 	err = register_btf_kfunc_id_set(BPF_PROG_TYPE_STRUCT_OPS,
 					&iofault_kfunc_set);

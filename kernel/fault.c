@@ -50,7 +50,10 @@ void iofault_call_init(struct iofault_call *call, struct iofault_device *idev,
 	};
 }
 
-/* The tracker's one way to the hardware. Caller holds idev->lock. */
+/*
+ * The tracker's one way to the hardware; the policy that decided @g (if
+ * any, and still attached) hears of it.
+ */
 static void iofault_answer_hw(struct iofault_tracker *t,
 			      struct iofault_group *g, u32 code,
 			      enum iofault_end end, u64 latency_ns)
@@ -62,12 +65,13 @@ static void iofault_answer_hw(struct iofault_tracker *t,
 		.code = code,
 	};
 
+	lockdep_assert_held(&idev->lock);
 	idev->ops->page_response(idev, &g->last, &resp);
 	trace_iofault_response(idev->id, resp.pasid, resp.grpid, code, end,
 			       latency_ns);
 
 	if (end == IOFAULT_END_RESPONSE && g->owner)
-		iofault_policy_forward_answered(idev);
+		iofault_policy_forward_answered(idev, g);
 	iofault_policy_response(idev, g, code, latency_ns);
 }
 
@@ -149,7 +153,7 @@ static void iofault_timeout_work(struct work_struct *work)
 	now = ktime_get_ns();
 	while ((g = iofault_tracker_expired(&idev->tracker, now))) {
 		iofault_call_init(&call, idev, g);
-		code = iofault_policy_timeout(idev, &call.ctx, g->owner);
+		code = iofault_policy_timeout(idev, g, &call.ctx);
 		trace_iofault_timeout(idev->id,
 				      iofault_group_cookie(&idev->tracker, g),
 				      g->last.pasid, g->last.grpid, code);
@@ -226,8 +230,9 @@ static enum iofault_verdict iofault_builtin_verdict(u32 caps)
 }
 
 /*
- * Apply the policy's verdict to a new group. Caller holds idev->lock.
- * A group resolved on a device whose resolver is another handler
+ * Apply the policy's verdict to a new group, which remembers the policy
+ * that decided it (0: the built-in default) for its callbacks and its
+ * timeout. A group resolved on a device whose resolver is another handler
  * (idev->handoff) leaves the tracker: the caller gives it to that handler.
  */
 static enum iofault_taken iofault_dispatch(struct iofault_device *idev,
@@ -237,6 +242,7 @@ static enum iofault_taken iofault_dispatch(struct iofault_device *idev,
 	enum iofault_verdict verdict;
 	struct iofault_call call;
 
+	lockdep_assert_held(&idev->lock);
 	iofault_call_init(&call, idev, g);
 	call.deciding = true;
 	/* RCU keeps the deciding policy's name alive for the tracepoint. */
@@ -253,6 +259,7 @@ static enum iofault_taken iofault_dispatch(struct iofault_device *idev,
 		verdict = IOFAULT_VERDICT_FAIL;
 	trace_iofault_verdict(idev->id, iofault_group_cookie(&idev->tracker, g),
 			      decider ? decider->ops->name : "builtin", verdict);
+	g->decider = decider ? decider->id : 0;
 	rcu_read_unlock();
 
 	idev->stats.verdicts[verdict]++;

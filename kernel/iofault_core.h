@@ -5,6 +5,7 @@
 
 #include <linux/atomic.h>
 #include <linux/bpf.h>
+#include <linux/completion.h>
 #include <linux/device.h>
 #include <linux/iofault.h>
 #include <linux/list.h>
@@ -40,7 +41,9 @@ struct iofault_ctx {
 
 /*
  * A policy callback's context: the policy sees @ctx only; the kfuncs find
- * the rest. @deciding is set in the fault callback only.
+ * the rest. @deciding is set in the fault callback only: the verifier
+ * already keeps iofault_set_fail_code() out of the other callbacks (a
+ * kfunc filter), and the flag makes sure of it at run time.
  */
 struct iofault_call {
 	struct iofault_ctx ctx;
@@ -64,11 +67,17 @@ struct iofault_exit_info {
 
 /**
  * struct iofault_ops - a fault policy (BPF struct_ops)
- * @fault: decide a fault group; returns an enum iofault_verdict
- * @response: optional; told the code each group of the device got, and how
- *            long it was outstanding
- * @timeout: optional; the enum iofault_resp_code for a group whose
- *           deadline passed (default IOFAULT_RESP_INVALID)
+ * @fault: decide a fault group; returns an enum iofault_verdict. The only
+ *         callback that may call iofault_set_fail_code().
+ * @response: optional; told the code each group this policy decided got,
+ *            and how long it was outstanding. Only while the policy is
+ *            still attached: a group decided by a policy since replaced or
+ *            detached is told to nobody, nor is one every policy passed on
+ *            (decided by the built-in default).
+ * @timeout: optional; the enum iofault_resp_code for a group this policy
+ *           decided whose deadline passed (default IOFAULT_RESP_INVALID).
+ *           Only the deciding policy is asked, and only it is charged with
+ *           the timeout of a group it forwarded.
  * @init: optional; runs before the policy starts deciding; a non-zero
  *        return (a negative errno) refuses the attachment
  * @exit: optional; runs once when the policy stops, init failure included
@@ -92,14 +101,28 @@ struct iofault_ops {
 /*
  * An attached policy. @slot is the pointer that publishes it (a device's
  * or the global one), NULL once unpublished. @exit says why it stopped,
- * once it did; until its link lets go, it stays on the policy list.
+ * once it did; it stays on the policy list until the BPF core unregisters
+ * it: when its link lets go, or, for a policy registered without a link
+ * (a SEC(".struct_ops") map), when its map is deleted.
+ *
+ * @id names it in the groups it decides (struct iofault_group's decider):
+ * unique for the module's lifetime, never 0 (the built-in default).
+ *
+ * A link-less policy cannot be stopped through a link: ejection and device
+ * removal unpublish it and run its exit from iofault_eject_work; the exit
+ * is @exit_claimed (under iofault_lock) by whoever runs it, and
+ * unregistering waits for @exited when that is not itself.
  */
 struct iofault_policy {
 	struct iofault_ops *ops;
-	struct bpf_link *link;
+	struct bpf_link *link;		/* NULL: registered without a link */
+	u64 id;
 	struct iofault_policy __rcu **slot;
 	struct iofault_device *idev;	/* for a device policy, while published */
 	struct list_head node;
+	struct list_head exit_node;	/* on the pending exits, link-less only */
+	struct completion exited;
+	bool exit_claimed;
 	struct rcu_head rcu;
 	atomic_t stopping;		/* ejected: the fault path skips it */
 	atomic_t timeouts;		/* forwarded groups timed out in a row */
@@ -170,7 +193,6 @@ int iofault_policy_replace(struct iofault_policy *pol,
 			   const struct iofault_ops *old_ops);
 void iofault_policy_exit(void);
 
-struct iofault_policy *iofault_policy_current(struct iofault_device *idev);
 enum iofault_verdict iofault_policy_decide(struct iofault_device *idev,
 					   struct iofault_ctx *ctx,
 					   struct iofault_policy **decider);
@@ -180,8 +202,10 @@ void iofault_policy_response(struct iofault_device *idev,
 void iofault_call_init(struct iofault_call *call, struct iofault_device *idev,
 		       const struct iofault_group *g);
 u32 iofault_policy_timeout(struct iofault_device *idev,
-			   struct iofault_ctx *ctx, bool forwarded);
-void iofault_policy_forward_answered(struct iofault_device *idev);
+			   const struct iofault_group *g,
+			   struct iofault_ctx *ctx);
+void iofault_policy_forward_answered(struct iofault_device *idev,
+				     const struct iofault_group *g);
 
 struct bpf_link *iofault_policy_device_gone(struct iofault_device *idev);
 void iofault_policy_detach_link(struct bpf_link *link);

@@ -174,24 +174,30 @@ TRACE_EVENT(iofault_timeout,
 		  __entry->grpid, __entry->code)
 );
 
-/* A policy ejected for misbehaving. */
+/* A policy ejected for misbehaving on a group of device @dev (@dev_id). */
 TRACE_EVENT(iofault_eject,
-	TP_PROTO(const char *policy, u32 kind, s32 code, const char *msg),
-	TP_ARGS(policy, kind, code, msg),
+	TP_PROTO(const char *policy, const char *dev, u32 dev_id, u32 kind,
+		 s32 code, const char *msg),
+	TP_ARGS(policy, dev, dev_id, kind, code, msg),
 	TP_STRUCT__entry(
 		__string(policy, policy)
 		__field(u32, kind)
 		__field(s32, code)
+		__string(dev, dev)
+		__field(u32, dev_id)
 		__string(msg, msg)
 	),
 	TP_fast_assign(
 		__assign_str(policy);
 		__entry->kind = kind;
 		__entry->code = code;
+		__assign_str(dev);
+		__entry->dev_id = dev_id;
 		__assign_str(msg);
 	),
-	TP_printk("policy=%s kind=%u code=%d msg=%s", __get_str(policy),
-		  __entry->kind, __entry->code, __get_str(msg))
+	TP_printk("policy=%s kind=%u code=%d dev=%s dev_id=%u msg=%s",
+		  __get_str(policy), __entry->kind, __entry->code,
+		  __get_str(dev), __entry->dev_id, __get_str(msg))
 );
 
 #endif /* _IOFAULT_TRACE_H */

@@ -80,6 +80,7 @@ struct iofault_group {
 	u8 end;				/* enum iofault_end of the latest group */
 	bool held;			/* a resolver still reads it */
 	const void *owner;		/* who may respond; NULL: the kernel */
+	u64 decider;			/* id of the policy that decided; 0: none */
 	u64 arrival;			/* ns, when the last request was reported */
 	struct hlist_node hnode;	/* by (rid, pasid, grpid), while pending */
 	struct list_head node;		/* pending list by arrival, or free list */

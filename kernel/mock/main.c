@@ -41,6 +41,11 @@ module_param(timeout_ms, uint, 0444);
 MODULE_PARM_DESC(timeout_ms,
 		 "iofault's timeout for the devices' groups (default 0: iofault's)");
 
+static bool resolver = true;
+module_param(resolver, bool, 0444);
+MODULE_PARM_DESC(resolver,
+		 "devices resolve faults (default 1); 0: iofault's built-in default forwards them");
+
 static struct platform_device *mock_pdev;
 static struct dentry *mock_root;
 static struct mock_dev **mock_devs;
@@ -51,7 +56,6 @@ static struct mock_dev *mock_dev_create(const struct mock_hw_ops *hw,
 {
 	struct iofault_device_info info = {
 		.parent = &mock_pdev->dev,
-		.ops = hw->drv,
 		.quota = qsize,
 		.timeout_ms = timeout_ms,
 	};
@@ -62,6 +66,10 @@ static struct mock_dev *mock_dev_create(const struct mock_hw_ops *hw,
 	if (!md)
 		return ERR_PTR(-ENOMEM);
 	md->hw = hw;
+	md->drv = *hw->drv;
+	if (!resolver)
+		md->drv.resolve = NULL;
+	info.ops = &md->drv;
 	md->index = index;
 	snprintf(md->name, sizeof(md->name), "%s%u", hw->prefix, index);
 	md->alloc = qsize;

@@ -141,6 +141,7 @@ struct mock_hw_ops {
  */
 struct mock_dev {
 	const struct mock_hw_ops *hw;
+	struct iofault_driver_ops drv;	/* hw's, less the resolver if resolver=0 */
 	struct iofault_device *idev;
 	unsigned int index;
 	char name[IOFAULT_NAME_LEN];

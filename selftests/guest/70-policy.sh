@@ -16,6 +16,10 @@ policy_is() {
 
 load_iofault || { not_ok "modules load"; exit 1; }
 rm -f $EV
+T=/sys/kernel/tracing
+ID0=$(cat /sys/class/iofault/vtd0/id)
+echo > $T/trace
+echo 1 > $T/events/iofault/iofault_eject/enable
 
 check "attach a policy that fails with FAILURE (kfunc)" \
 	iofaultctl attach $PROGS/lifecycle.bpf.o --dev vtd0 --set verdict=3 --set fail_code=2
@@ -38,6 +42,12 @@ check_fail "a policy whose init refuses is not attached" "Operation not permitte
 check_eq "its exit ran all the same, saying init failed" "1 6 18446744073709551615" \
 	"$(ev 1) $(ev 2) $(ev 3)"
 check "the device keeps the built-in default" policy_is vtd0 "builtin default"
+check "its last_exit shows the refusal, not the previous stop" \
+	grep -q "^init_failed -1 lifecycle: init returned -1" /sys/class/iofault/vtd0/last_exit
+check_fail "a global policy whose init refuses is not attached" "Operation not permitted" \
+	iofaultctl attach $PROGS/lifecycle.bpf.o --global --set refuse=1
+check "the global last_exit shows the refusal" \
+	grep -q "^init_failed -1 lifecycle: init returned -1" /sys/kernel/iofault/global_last_exit
 
 check "attach a policy that returns an invalid verdict" \
 	iofaultctl attach $PROGS/bad_verdict.bpf.o --dev vtd0
@@ -49,12 +59,18 @@ check "it is ejected and the device falls back" wait_for policy_is vtd0 "builtin
 check "sysfs says why" grep -q "^ejected_invalid_verdict 7 bad_verdict: returned verdict 7" \
 	/sys/class/iofault/vtd0/last_exit
 check "iofaultctl list says why" sh -c 'iofaultctl list | grep -q ejected_invalid_verdict'
-check "the kernel log says why" sh -c 'dmesg | grep -q "policy bad_verdict ejected: returned verdict 7"'
+check "the kernel log says why, and which device's fault" \
+	sh -c "dmesg | grep -q 'policy bad_verdict ejected by a fault of vtd0 (id $ID0): returned verdict 7'"
+check "so does the iofault_eject tracepoint" grep -q \
+	"iofault_eject: policy=bad_verdict kind=3 code=7 dev=vtd0 dev_id=$ID0 msg=returned verdict 7" \
+	$T/trace
 check "its link is dead: a new policy attaches in its place" \
 	iofaultctl attach $BPF/fail_all.bpf.o --dev vtd0
 check_fail "a replacement whose init refuses is refused" "init callback refused" \
 	iofaultctl replace $PROGS/lifecycle.bpf.o --dev vtd0 --set refuse=1
 check "the device keeps its policy" policy_is vtd0 "device fail_all"
+check "its last_exit shows the refusal" \
+	grep -q "^init_failed -1 lifecycle: init returned -1" /sys/class/iofault/vtd0/last_exit
 check "a replacement replaces" iofaultctl replace $BPF/default.bpf.o --dev vtd0
 check "sysfs says why the old one stopped" grep -q "^replaced 0 fail_all: replaced by default" \
 	/sys/class/iofault/vtd0/last_exit
@@ -70,6 +86,10 @@ settle vtd0
 check "a policy whose forwarded groups keep timing out is ejected" \
 	wait_for policy_is vtd0 "builtin default"
 check_eq "its exit heard why, after 16 in a row" "4 16" "$(ev 2) $(ev 3)"
+check "the iofault_eject tracepoint names the device" grep -q \
+	"iofault_eject: policy=lifecycle kind=4 code=16 dev=vtd0 dev_id=$ID0 msg=16 forwarded" \
+	$T/trace
+echo 0 > $T/events/iofault/iofault_eject/enable
 kill $LISTENER
 wait $LISTENER
 
@@ -77,6 +97,9 @@ for bad in bad_write_ctx bad_read_beyond bad_kfunc; do
 	check_fail "the verifier refuses $bad" "rejected" \
 		iofaultctl attach $PROGS/$bad.bpf.o --dev vtd1
 done
+check_fail "the verifier refuses iofault_set_fail_code outside fault()" \
+	"calling kernel function iofault_set_fail_code is not allowed" \
+	iofaultctl attach $PROGS/bad_fail_code_response.bpf.o --dev vtd1
 check "vtd1 still has the built-in default" policy_is vtd1 "builtin default"
 
 # Replace vtd1's policy in a loop while a storm runs: every group is

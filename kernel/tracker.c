@@ -467,6 +467,7 @@ enum iofault_admit iofault_tracker_report(struct iofault_tracker *t,
 	g->end = IOFAULT_END_NONE;
 	g->held = false;
 	g->owner = NULL;
+	g->decider = 0;		/* set by the caller that dispatches it */
 	g->arrival = now;
 	hlist_add_head(&g->hnode, bucket_of(t, fault));
 	if (!list_empty(&t->partial))

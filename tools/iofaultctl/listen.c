@@ -291,6 +291,7 @@ static enum stop answer_records(struct listener *l, size_t n)
 	bool refused = false;
 	size_t i, done = 0;
 	ssize_t len;
+	int err;
 
 	for (i = 0; i < n; i++)
 		l->resp[i] = (struct iofault_fault_response) {
@@ -301,20 +302,21 @@ static enum stop answer_records(struct listener *l, size_t n)
 		};
 	while (done < n) {
 		len = write(l->fd, &l->resp[done], (n - done) * size);
-		if (len < 0 && errno == EINTR)
+		err = errno;
+		if (len < 0 && err == EINTR)
 			continue;
 		if (len < 0 && device_gone(l->fd))
 			return STOP_GONE;	/* it refuses all once gone */
-		if (len < 0 && errno != EFAULT) {
+		if (len < 0 && err != EFAULT) {
 			/* The first response of what is left was refused. */
-			say_refused(l, done, n, errno);
+			say_refused(l, done, n, err);
 			refused = true;
 			done++;
 			continue;
 		}
 		if (len < 0) {
 			errmsg("cannot answer %zu records of %s: %s",
-			       n - done, l->a->dev, strerror(errno));
+			       n - done, l->a->dev, strerror(err));
 			return STOP_ERROR;
 		}
 		if (len % size) {

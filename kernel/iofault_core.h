@@ -183,6 +183,12 @@ struct iofault_device *iofault_find_device(const char *name);
 int iofault_bpf_register(void);
 u64 iofault_stat_read(struct iofault_device *idev, u32 stat);
 
+/* The kfuncs (bpf_ops.c): BPF programs call them, nothing in the module. */
+int iofault_set_fail_code(struct iofault_ctx *ctx, u32 code);
+u64 iofault_dev_stat(struct iofault_ctx *ctx, u32 stat);
+/* Holds the enums policies need, so that they are in the module's BTF. */
+extern struct iofault_btf_enums iofault_btf_enums;
+
 struct iofault_policy *iofault_policy_alloc(struct iofault_ops *ops,
 					    struct bpf_link *link);
 void iofault_policy_free(struct iofault_policy *pol);

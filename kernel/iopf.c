@@ -108,17 +108,8 @@
 #include <linux/timekeeping.h>
 
 #include "iofault_core.h"
+#include "iommu_priv.h"
 #include "trace.h"
-
-/* drivers/iommu/iommu-priv.h, exported in the IOMMUFD_INTERNAL namespace */
-struct iommu_attach_handle *iommu_attach_handle_get(struct iommu_group *group,
-						    ioasid_t pasid,
-						    unsigned int type);
-int iommu_attach_group_handle(struct iommu_domain *domain,
-			      struct iommu_group *group,
-			      struct iommu_attach_handle *handle);
-void iommu_detach_group_handle(struct iommu_domain *domain,
-			       struct iommu_group *group);
 
 typedef int (*iofault_iopf_handler_t)(struct iopf_group *group);
 
@@ -334,8 +325,8 @@ static bool iofault_iopf_take(struct iofault_source *src,
 
 				trace_iofault_report(idev->id,
 						     IOFAULT_FAULT_PAGE_REQ,
-						     iofault_iopf_flags(prm->flags,
-							iopf == &group->last_fault),
+						     iofault_iopf_flags(prm->flags, iopf ==
+									&group->last_fault),
 						     prm->pasid, prm->grpid,
 						     prm->perm, prm->addr);
 			}

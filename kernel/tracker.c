@@ -3,6 +3,7 @@
  * iofault tracker: see tracker.h. Builds unchanged in the kernel and in
  * user space (selftests/unit/shim), so it includes nothing else.
  */
+#include <linux/bits.h>
 #include <linux/errno.h>
 #include <linux/slab.h>
 #include <linux/timekeeping.h>
@@ -16,7 +17,7 @@
 #define POOL_GFP	(GFP_KERNEL | __GFP_NOWARN)
 
 #define CHUNK_SHIFT	6		/* 64 objects a chunk */
-#define CHUNK_SIZE	(1U << CHUNK_SHIFT)
+#define CHUNK_SIZE	BIT(CHUNK_SHIFT)
 #define CHUNK_MASK	(CHUNK_SIZE - 1)
 
 #define SLOT_MASK	((1U << IOFAULT_COOKIE_SLOT_BITS) - 1)

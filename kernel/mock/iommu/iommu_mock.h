@@ -105,7 +105,7 @@ struct imock_dev {
 	struct xarray binds;
 	bool dead;
 
-	struct mutex lock;
+	struct mutex lock;		/* the hardware record below */
 	wait_queue_head_t wq;
 	DECLARE_BITMAP(busy, IMOCK_GRPID_LIMIT);
 	struct imock_issued issued[IMOCK_GRPID_LIMIT];
@@ -117,7 +117,7 @@ struct imock_dev {
 	unsigned int log_next;
 	unsigned int log_len;
 
-	spinlock_t hold_lock;
+	spinlock_t hold_lock;		/* @hold, @held, @queued */
 	bool hold;
 	struct list_head held;
 	struct list_head queued;

@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * limitwrite FILE=VALUE[,VALUE...]...: write the values to the files in
- * turn, one write() each, as fast as possible, until every file refuses
- * with ENODEV or ENOENT (its device went away); then print how many writes
- * each file took. For tests that race writes with a device's removal.
- * Other errors (EPERM, ERANGE...) are counted, not fatal.
+ * turn, one open(), write() and close() each, as fast as possible, until
+ * every file refuses with ENODEV or ENOENT (its device went away); then
+ * print how many writes each file took. For tests that race writes with a
+ * device's removal: opening takes the sysfs locks that the removal takes
+ * too, so the removal sleeps and the writers run in its midst. Other
+ * errors (EPERM, ERANGE...) are counted, not fatal.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -18,7 +20,6 @@
 
 struct target {
 	const char *path;
-	int fd;
 	const char *vals[MAX_VALUES];
 	int nvals, next;
 	unsigned long ok, failed;
@@ -36,16 +37,13 @@ static int parse(struct target *t, char *arg)
 	for (v = strtok(eq + 1, ","); v && t->nvals < MAX_VALUES;
 	     v = strtok(NULL, ","))
 		t->vals[t->nvals++] = v;
-	t->fd = open(t->path, O_WRONLY);
-	if (t->fd < 0)
-		t->gone = errno;
 	return 0;
 }
 
 int main(int argc, char **argv)
 {
 	struct target t[MAX_FILES];
-	int n = argc - 1, i, left;
+	int n = argc - 1, i, left, fd;
 	const char *v;
 
 	if (n < 1 || n > MAX_FILES) {
@@ -68,12 +66,18 @@ int main(int argc, char **argv)
 				continue;
 			left++;
 			v = t[i].vals[t[i].next++ % t[i].nvals];
-			if (pwrite(t[i].fd, v, strlen(v), 0) >= 0)
+			fd = open(t[i].path, O_WRONLY);
+			if (fd < 0) {
+				t[i].gone = errno;
+				continue;
+			}
+			if (write(fd, v, strlen(v)) >= 0)
 				t[i].ok++;
 			else if (errno == ENODEV || errno == ENOENT)
 				t[i].gone = errno;
 			else
 				t[i].failed++;
+			close(fd);
 		}
 	} while (left);
 	for (i = 0; i < n; i++)

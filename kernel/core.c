@@ -34,7 +34,14 @@ bool iofault_name_valid(const char *name, size_t size, bool may_be_empty)
 	return true;
 }
 
-/* Caller holds iofault_lock. */
+/**
+ * iofault_find_device() - the registered device called @name
+ * @name: a device name
+ *
+ * The device stays registered while the caller holds iofault_lock.
+ *
+ * Return: the device, or NULL if none is called @name.
+ */
 struct iofault_device *iofault_find_device(const char *name)
 {
 	struct iofault_device *idev;
@@ -126,8 +133,16 @@ void iofault_device_unregister(struct iofault_device *idev)
 	link = iofault_policy_device_gone(idev);
 	mutex_unlock(&iofault_lock);
 	iofault_policy_detach_link(link);
+	/*
+	 * The sysfs files go first: device_del() waits for the reads and
+	 * writes in progress, and no new one starts. A limit written later
+	 * would re-arm the timeout or grow the pools of a tracker being torn
+	 * down. What still holds the device (an open fault descriptor) finds
+	 * its tracker dead; the memory goes with the last reference.
+	 */
+	device_del(&idev->dev);
 	iofault_fault_exit(idev);
-	device_unregister(&idev->dev);
+	put_device(&idev->dev);
 }
 EXPORT_SYMBOL_GPL(iofault_device_unregister);
 

@@ -401,7 +401,10 @@ int iofault_fault_init(struct iofault_device *idev,
 
 /*
  * The device is leaving: answer what is outstanding, wait for the timeout
- * and the resolver to be done with it, then free the tracker.
+ * and the resolver to be done with it, then free the tracker. Its sysfs
+ * files are gone already (iofault_device_unregister()); a limit set from
+ * elsewhere (a policy's timeout) finds the tracker dead from the flush on,
+ * so nothing re-arms the timeout once it is cancelled.
  */
 void iofault_fault_exit(struct iofault_device *idev)
 {
@@ -414,16 +417,34 @@ void iofault_fault_exit(struct iofault_device *idev)
 	/* The resolver's late answers are refused now, and it lets go. */
 	flush_work(&idev->resolve_work);
 
+	/* Under the lock, as every other use of the tracker. */
+	mutex_lock(&idev->lock);
 	WARN_ON(idev->tracker.groups_in_use || idev->tracker.pages_in_use);
 	iofault_tracker_destroy(&idev->tracker);
+	mutex_unlock(&idev->lock);
 }
 
+/**
+ * iofault_set_limit() - change one of a device's limits
+ * @idev: the device
+ * @limit: "quota", "partial_max" or "timeout_ms"
+ * @val: the new value, within the limit's bounds (tracker.h)
+ *
+ * A new timeout applies at once to every outstanding group: deadlines are
+ * report time plus the timeout.
+ *
+ * Return: 0, -EINVAL for a value out of bounds, -ENOMEM if the pools cannot
+ * grow, or -ENODEV once the device is going away.
+ */
 int iofault_set_limit(struct iofault_device *idev, const char *limit, u32 val)
 {
 	int err;
 
 	mutex_lock(&idev->lock);
-	if (!strcmp(limit, "quota")) {
+	if (idev->tracker.dead) {
+		/* Its pools are being freed, its timeout work cancelled. */
+		err = -ENODEV;
+	} else if (!strcmp(limit, "quota")) {
 		err = iofault_tracker_set_quota(&idev->tracker, val);
 	} else if (!strcmp(limit, "partial_max")) {
 		err = iofault_tracker_set_partial_max(&idev->tracker, val);

@@ -3,6 +3,7 @@
  * iofault sysfs: /sys/class/iofault/<device>/ for each device, and
  * /sys/kernel/iofault/ for what is not per device.
  */
+#include <linux/capability.h>
 #include <linux/kobject.h>
 #include <linux/module.h>
 #include <linux/sysfs.h>
@@ -62,7 +63,23 @@ static ssize_t latency_show(struct device *dev, struct device_attribute *attr,
 }
 static DEVICE_ATTR_RO(latency);
 
-/* Limits, settable at run time: quota, partial_max, timeout_ms. */
+/*
+ * Limits, settable at run time: quota, partial_max, timeout_ms. Each has
+ * bounds: a number outside them is refused with -ERANGE, anything that is
+ * not a number with -EINVAL. partial_max 0 would drop every request but
+ * the last of each group without a word: it is out of bounds.
+ */
+struct iofault_limit {
+	const char *name;
+	u32 min, max;
+};
+
+static const struct iofault_limit iofault_limits[] = {
+	{ "quota", 1, IOFAULT_QUOTA_MAX },
+	{ "partial_max", 1, IOFAULT_PARTIAL_MAX },
+	{ "timeout_ms", 1, IOFAULT_TIMEOUT_MAX_MS },
+};
+
 static ssize_t limit_show(struct device *dev, struct device_attribute *attr,
 			  char *buf)
 {
@@ -83,12 +100,25 @@ static ssize_t limit_show(struct device *dev, struct device_attribute *attr,
 static ssize_t limit_store(struct device *dev, struct device_attribute *attr,
 			   const char *buf, size_t len)
 {
-	u32 val;
-	int err;
+	const struct iofault_limit *lim = NULL;
+	long long val;
+	int err, i;
 
-	err = kstrtou32(buf, 0, &val);
-	if (!err)
-		err = iofault_set_limit(to_idev(dev), attr->attr.name, val);
+	/* As the ioctls: a limit changes how iofault answers the hardware. */
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	for (i = 0; i < ARRAY_SIZE(iofault_limits); i++)
+		if (!strcmp(attr->attr.name, iofault_limits[i].name))
+			lim = &iofault_limits[i];
+	if (WARN_ON_ONCE(!lim))
+		return -EINVAL;
+	/* Signed, so that "-1" is a number out of bounds, not garbage. */
+	err = kstrtoll(buf, 0, &val);
+	if (err)
+		return err;
+	if (val < lim->min || val > lim->max)
+		return -ERANGE;
+	err = iofault_set_limit(to_idev(dev), lim->name, val);
 	return err ?: len;
 }
 

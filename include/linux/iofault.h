@@ -96,8 +96,10 @@ struct iofault_driver_ops {
  * @ops: driver callbacks, which must outlive the registration
  * @drvdata: the driver's own pointer, see iofault_device_drvdata()
  * @quota: outstanding groups before new ones are answered at once
- *         (0: IOFAULT_QUOTA_DEFAULT, 1024); settable later in sysfs
- * @timeout_ms: how long a group may stay outstanding (0: 5000 ms)
+ *         (0: the default, 1024; at most 65536); settable later in sysfs
+ * @timeout_ms: how long a group may stay outstanding (0: the default,
+ *              5000 ms; at most 3600000); settable later in sysfs, where a
+ *              new value applies to the groups already outstanding too
  *
  * The size of the hardware's own queue is a good quota: no more can be
  * outstanding without the device misbehaving.

@@ -24,7 +24,29 @@ check "bpftool map dump works on it" \
 inject vtd0 "count=3"
 settle vtd0
 check_eq "the policy decides" 3 "$(hw vtd0 invalid)"
-check "removing the pinned link detaches it" rm $PIN/fail_all
-check "the global policy is gone" wait_for test -z "$(cat /sys/kernel/iofault/global_policy)"
+
+# unregister: an iofault policy is a .struct_ops.link map, which only its
+# link can detach.
+no_global() {
+	test -z "$(cat /sys/kernel/iofault/global_policy)"
+}
+check "bpftool struct_ops unregister detaches it" \
+	sh -c 'bpftool struct_ops unregister name fail_all 2>&1 | grep -q "^Unregistered iofault_ops fail_all id [0-9]*: detached link id [0-9]*"'
+check "the global policy is gone at once" no_global
+check "its pin is left, empty" test -e $PIN/fail_all
+check "it shows no more" sh -c '! bpftool struct_ops show | grep -q fail_all'
+check_fail "unregister of what is gone fails" "no struct_ops|not attached|can't" \
+	bpftool struct_ops unregister name fail_all
 rm -rf $PIN
+
+check "register again" bpftool struct_ops register $BPF/fail_all.bpf.o $PIN
+check "removing the pinned link detaches it" rm $PIN/fail_all
+check "the global policy is gone" wait_for no_global
+rm -rf $PIN
+
+bpftool struct_ops register $BPF/fail_all.bpf.o >/tmp/reg.out 2>/tmp/reg.err
+check_eq "register without a pin directory succeeds" 0 $?
+check "and says on stderr that the policy detaches when bpftool exits" \
+	grep -q "fail_all is not pinned: it detaches when bpftool exits" /tmp/reg.err
+check "which it did" wait_for no_global
 check "unload" unload_iofault

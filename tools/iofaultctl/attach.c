@@ -124,6 +124,8 @@ static int attach(const struct policy_args *a)
 	struct bpf_map *map;
 	int err;
 
+	if (priv_check(a->obj))
+		return -1;
 	obj = policy_open(a, &map, name);
 	if (!obj)
 		return -1;

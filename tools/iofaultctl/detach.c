@@ -2,7 +2,9 @@
 /*
  * iofaultctl detach: detach a pinned policy link and remove its pin. The
  * detach is synchronous (BPF_LINK_DETACH runs the module's unreg before
- * the tool exits); removing the pin alone would release it later.
+ * the tool exits); removing the pin alone would release it later. The tool
+ * then waits until the BPF core has freed the policy (freed.c), so that
+ * `rmmod iofault` works at once.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -37,6 +39,7 @@ static int detach_one(const char *dev)
 		       path, strerror(-fd));
 		return -1;
 	}
+	freed_note_link(fd);
 	if (bpf_link_detach(fd)) {
 		errmsg("cannot detach the link pinned at %s: %s",
 		       path, strerror(errno));
@@ -104,7 +107,7 @@ int cmd_detach(int argc, char **argv)
 	};
 	const char *dev = NULL;
 	bool global = false, all = false;
-	int c;
+	int c, ret;
 
 	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
 		switch (c) {
@@ -133,7 +136,9 @@ int cmd_detach(int argc, char **argv)
 				   dev, IOFAULT_NAME_LEN - 1);
 	if (bpffs_check())
 		return EXIT_FAIL;
-	if (all)
-		return detach_all() ? EXIT_FAIL : 0;
-	return detach_one(dev) ? EXIT_FAIL : 0;
+	ret = all ? detach_all() : detach_one(dev);
+	/* Even after a failure: what was detached is to be freed. */
+	if (freed_wait())
+		errmsg("the BPF core has not freed the detached policies yet: rmmod iofault may fail with EAGAIN for a while");
+	return ret ? EXIT_FAIL : 0;
 }

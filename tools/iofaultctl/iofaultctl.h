@@ -57,6 +57,10 @@ int bpffs_check(void);
 int pin_mkdirs(void);
 int pin_open(const char *path, bool *alive);
 
+/* freed.c */
+void freed_note_link(int link_fd);
+int freed_wait(void);
+
 /* policy.c */
 struct bpf_map *policy_select(struct bpf_object *obj, const char *path,
 			      const char *want);
@@ -88,6 +92,7 @@ struct bpf_object *policy_open(const struct policy_args *a,
 int policy_load(struct bpf_object *obj, const char *path);
 const char *lerr(int err);
 void perm_error(const char *obj);
+int priv_check(const char *obj);
 void nodev_error(const char *dev);
 
 /* stats_read.c: one device's sysfs files, for stats and top */

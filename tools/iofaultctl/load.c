@@ -10,6 +10,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#include <linux/capability.h>
 #include <bpf/libbpf.h>
 
 #include "iofaultctl.h"
@@ -26,6 +29,13 @@ static int libbpf_print(enum libbpf_print_level level, const char *fmt,
 	va_list aq;
 
 	if (level != LIBBPF_WARN)
+		return 0;
+	/*
+	 * Its first probe fails for want of privileges too, and then blames
+	 * the kernel's configuration and RLIMIT_MEMLOCK: policy_load() says
+	 * what is wrong instead.
+	 */
+	if (strstr(fmt, "RLIMIT_MEMLOCK"))
 		return 0;
 	if (!strncmp(fmt, PROG_LOAD_FAILED, strlen(PROG_LOAD_FAILED))) {
 		va_copy(aq, ap);
@@ -49,6 +59,34 @@ void perm_error(const char *obj)
 {
 	errmsg("%s: loading a policy needs root (CAP_BPF and CAP_SYS_ADMIN): %s",
 	       obj, strerror(EPERM));
+}
+
+/* Whether capability cap is in the effective set of d. */
+static bool cap_has(const struct __user_cap_data_struct *d, int cap)
+{
+	return d[cap / 32].effective & (1U << (cap % 32));
+}
+
+/*
+ * Loading a policy takes CAP_BPF and CAP_PERFMON (struct_ops programs), or
+ * CAP_SYS_ADMIN: check before libbpf tries, so that a user without them
+ * gets one line that says so. Returns 0, or -1 (said why).
+ */
+int priv_check(const char *obj)
+{
+	struct __user_cap_header_struct hdr = {
+		.version = _LINUX_CAPABILITY_VERSION_3,
+	};
+	struct __user_cap_data_struct d[_LINUX_CAPABILITY_U32S_3];
+
+	memset(d, 0, sizeof(d));
+	if (syscall(SYS_capget, &hdr, d))
+		return 0;	/* the kernel will tell */
+	if (cap_has(d, CAP_SYS_ADMIN) ||
+	    (cap_has(d, CAP_BPF) && cap_has(d, CAP_PERFMON)))
+		return 0;
+	perm_error(obj);
+	return -1;
 }
 
 void nodev_error(const char *dev)

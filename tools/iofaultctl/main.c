@@ -114,7 +114,10 @@ void errmsg(const char *fmt, ...)
 	va_end(ap);
 }
 
-/* A message, then the usage, on stderr: returns the exit code. */
+/*
+ * What is wrong, on one line of stderr, and where the help is (the whole
+ * help would bury the line): returns the exit code.
+ */
 int usage_error(const char *fmt, ...)
 {
 	va_list ap;
@@ -122,8 +125,7 @@ int usage_error(const char *fmt, ...)
 	va_start(ap, fmt);
 	vmsg(fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
-	print_usage(stderr);
+	fputs("Try 'iofaultctl --help' for more information.\n", stderr);
 	return EXIT_USAGE;
 }
 

@@ -109,6 +109,8 @@ static int replace(const struct policy_args *a)
 	struct bpf_map *map;
 	int fd = -1, err;
 
+	if (priv_check(a->obj))
+		return -1;
 	obj = policy_open(a, &map, name);
 	if (!obj)
 		return -1;

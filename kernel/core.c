@@ -12,6 +12,7 @@
 
 #include "iofault_core.h"
 
+/* The device registry and every policy slot: see iofault_core.h. */
 DEFINE_MUTEX(iofault_lock);
 atomic_t iofault_nr_devices = ATOMIC_INIT(0);
 

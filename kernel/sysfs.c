@@ -80,24 +80,24 @@ static const struct iofault_limit iofault_limits[] = {
 	{ "timeout_ms", 1, IOFAULT_TIMEOUT_MAX_MS },
 };
 
-static ssize_t limit_show(struct device *dev, struct device_attribute *attr,
+static ssize_t limit_show(struct iofault_device *idev, const char *name,
 			  char *buf)
 {
-	struct iofault_tracker *t = &to_idev(dev)->tracker;
+	struct iofault_tracker *t = &idev->tracker;
 	u64 val;
 
-	mutex_lock(&to_idev(dev)->lock);
-	if (!strcmp(attr->attr.name, "quota"))
+	mutex_lock(&idev->lock);
+	if (!strcmp(name, "quota"))
 		val = t->quota;
-	else if (!strcmp(attr->attr.name, "partial_max"))
+	else if (!strcmp(name, "partial_max"))
 		val = t->partial_max;
 	else
 		val = t->timeout_ns / NSEC_PER_MSEC;
-	mutex_unlock(&to_idev(dev)->lock);
+	mutex_unlock(&idev->lock);
 	return sysfs_emit(buf, "%llu\n", val);
 }
 
-static ssize_t limit_store(struct device *dev, struct device_attribute *attr,
+static ssize_t limit_store(struct iofault_device *idev, const char *name,
 			   const char *buf, size_t len)
 {
 	const struct iofault_limit *lim = NULL;
@@ -108,7 +108,7 @@ static ssize_t limit_store(struct device *dev, struct device_attribute *attr,
 	if (!capable(CAP_SYS_ADMIN))
 		return -EPERM;
 	for (i = 0; i < ARRAY_SIZE(iofault_limits); i++)
-		if (!strcmp(attr->attr.name, iofault_limits[i].name))
+		if (!strcmp(name, iofault_limits[i].name))
 			lim = &iofault_limits[i];
 	if (WARN_ON_ONCE(!lim))
 		return -EINVAL;
@@ -118,13 +118,28 @@ static ssize_t limit_store(struct device *dev, struct device_attribute *attr,
 		return err;
 	if (val < lim->min || val > lim->max)
 		return -ERANGE;
-	err = iofault_set_limit(to_idev(dev), lim->name, val);
+	err = iofault_set_limit(idev, lim->name, val);
 	return err ?: len;
 }
 
-static DEVICE_ATTR(quota, 0644, limit_show, limit_store);
-static DEVICE_ATTR(partial_max, 0644, limit_show, limit_store);
-static DEVICE_ATTR(timeout_ms, 0644, limit_show, limit_store);
+/* NAME_show() and NAME_store() of the limit NAME, and its attribute. */
+#define IOFAULT_LIMIT_ATTR(name)					\
+static ssize_t name##_show(struct device *dev,				\
+			   struct device_attribute *attr, char *buf)	\
+{									\
+	return limit_show(to_idev(dev), #name, buf);			\
+}									\
+static ssize_t name##_store(struct device *dev,				\
+			    struct device_attribute *attr,		\
+			    const char *buf, size_t len)		\
+{									\
+	return limit_store(to_idev(dev), #name, buf, len);		\
+}									\
+static DEVICE_ATTR_RW(name)
+
+IOFAULT_LIMIT_ATTR(quota);
+IOFAULT_LIMIT_ATTR(partial_max);
+IOFAULT_LIMIT_ATTR(timeout_ms);
 
 static struct attribute *iofault_dev_attrs[] = {
 	&dev_attr_id.attr,
@@ -153,6 +168,7 @@ static ssize_t global_policy_show(struct kobject *kobj,
 {
 	return iofault_policy_show(NULL, buf);
 }
+
 static struct kobj_attribute global_policy_attr = __ATTR_RO(global_policy);
 
 static ssize_t global_last_exit_show(struct kobject *kobj,
@@ -160,6 +176,7 @@ static ssize_t global_last_exit_show(struct kobject *kobj,
 {
 	return iofault_policy_last_exit_show(NULL, buf);
 }
+
 static struct kobj_attribute global_last_exit_attr = __ATTR_RO(global_last_exit);
 
 /* Live objects of the whole module: tests check they return to zero. */
@@ -170,6 +187,7 @@ static ssize_t objects_show(struct kobject *kobj, struct kobj_attribute *attr,
 			  atomic_read(&iofault_nr_devices),
 			  atomic_read(&iofault_nr_policies));
 }
+
 static struct kobj_attribute objects_attr = __ATTR_RO(objects);
 
 /* The IOMMU core's side (kernel/iopf.c): module-wide counts. */

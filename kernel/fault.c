@@ -525,6 +525,10 @@ ssize_t iofault_stats_show(struct iofault_device *idev, char *buf)
 				     iofault_reject_names[i], ts->rejected[i]);
 	len += sysfs_emit_at(buf, len, "partial_discarded %llu\n",
 			     ts->partial_discarded);
+	len += sysfs_emit_at(buf, len, "partial_evicted %llu\n",
+			     ts->partial_evicted);
+	len += sysfs_emit_at(buf, len, "partial_expired %llu\n",
+			     ts->partial_expired);
 	len += sysfs_emit_at(buf, len, "outstanding %u\n",
 			     idev->tracker.outstanding);
 	len += sysfs_emit_at(buf, len, "groups_in_use %u\n",

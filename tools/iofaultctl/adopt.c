@@ -146,8 +146,12 @@ static int adopt_or_release(int argc, char **argv, unsigned long cmd)
 	else if (cmd == IOFAULT_IOC_ADOPT)
 		printf("adopted %s: iofault device %s\n", a.dev, a.dev);
 	else
-		printf("released %s%s: its own handler is back\n", a.dev,
-		       pasid_words(&a));
+		/*
+		 * Either the domain has its own handler back, or its owner
+		 * had gone and iofault forgot the domain (an orphan).
+		 */
+		printf("released %s%s: iofault no longer handles its faults\n",
+		       a.dev, pasid_words(&a));
 	return 0;
 }
 

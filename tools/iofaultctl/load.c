@@ -57,7 +57,7 @@ const char *lerr(int err)
 
 void perm_error(const char *obj)
 {
-	errmsg("%s: loading a policy needs root (CAP_BPF and CAP_SYS_ADMIN): %s",
+	errmsg("%s: loading a policy needs root (CAP_SYS_ADMIN, or CAP_BPF and CAP_PERFMON): %s",
 	       obj, strerror(EPERM));
 }
 

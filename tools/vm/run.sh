@@ -163,11 +163,14 @@ fi
 # What the guest kernel reports about its own boot, before /init runs and
 # before any of iofault exists, is shown but is not iofault's to fail
 # (the debug kernel under TCG rarely trips KASAN on an early interrupt).
+# A log that does not start with the boot (a flood of reports wrapped the
+# ring buffer) has lost that line: everything in it counts.
 touch "$klog"
 awk -v re="$PROBLEMS" -v boot="$problems.boot" '
+	/\] Linux version / { booting = 1 }
 	/ Run \/init as init process/ { started = 1 }
 	/ iofault-tests: running / { during = "(in " $NF ") " }
-	$0 ~ re { if (started) print during $0; else print $0 >boot }' \
+	$0 ~ re { if (started || !booting) print during $0; else print $0 >boot }' \
 	"$klog" >"$problems"
 if [ -s "$problems.boot" ]; then
 	echo "# the guest kernel reported problems while booting, before /init:"

@@ -16,7 +16,6 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/core.sh"
 
-C=/sys/class/iofault
 T=/sys/kernel/tracing
 
 # once DEV: every group DEV issued was answered exactly once
@@ -40,11 +39,6 @@ stats_of() {
 # stats_are DEV "KEY VALUE ...": those statistics of DEV are so
 stats_are() {
 	[ "$(stats_of $1 $(printf '%s\n' $2 | awk 'NR % 2'))" = "$2 " ]
-}
-
-# gone NAME: iofault has no device NAME
-gone() {
-	! test -e $C/$1
 }
 
 # dropped NAME RELEASE-ARGS...: the owner unbound first: iofault's device

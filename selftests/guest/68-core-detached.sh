@@ -7,29 +7,6 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/core.sh"
 
-C=/sys/class/iofault
-IOPF=/sys/kernel/iofault/iopf
-
-# iopf KEY: one of the module-wide counts of the IOMMU core's side
-iopf() {
-	awk -v k="$1" '$1 == k { print $2 }' $IOPF
-}
-
-# access DEV PASID PAGES: the device touches PAGES unmapped pages
-access() {
-	echo "pasid=$2 addr=0x10000 pages=$3 always" > $M/$1/access
-}
-
-# codes DEV: what the hardware got, by code
-codes() {
-	echo "success $(hw $1 success) invalid $(hw $1 invalid)" \
-		"failure $(hw $1 failure) unanswered $(hw $1 unanswered)"
-}
-
-gone() {
-	! test -e $C/$1
-}
-
 check "iommu_mock loads" insmod $MODDIR/iommu_mock.ko || exit 1
 check "iofault loads" insmod $MODDIR/iofault.ko || exit 1
 check_eq "nothing counted yet" "unplaced 0 detached 0 orphans 0" \

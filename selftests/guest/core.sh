@@ -1,5 +1,5 @@
 # Helpers of the tests behind the kernel's IOMMU core, fed by iommu_mock
-# (65-core-mock.sh, 66-core-iofault.sh, 67-core-adopt.sh); after lib.sh.
+# (65-core-mock.sh to 68-core-*.sh); after lib.sh.
 . "$(dirname "$0")/iofault.sh"
 
 M=/sys/kernel/debug/iommu_mock
@@ -33,4 +33,28 @@ touch_ok() {
 	_out=$(svatouch "$@" 2>&1)
 	check_eq "$_desc" "$_want" "$(printf '%s\n' "$_out" | tail -n 1)" ||
 		diag "$_out"
+}
+
+C=/sys/class/iofault
+IOPF=/sys/kernel/iofault/iopf
+
+# iopf KEY: one of the module-wide counts of the IOMMU core's side
+iopf() {
+	awk -v k="$1" '$1 == k { print $2 }' $IOPF
+}
+
+# access DEV PASID PAGES: the device touches PAGES unmapped pages
+access() {
+	echo "pasid=$2 addr=0x10000 pages=$3 always" > $M/$1/access
+}
+
+# codes DEV: what the hardware got, by code
+codes() {
+	echo "success $(hw $1 success) invalid $(hw $1 invalid)" \
+		"failure $(hw $1 failure) unanswered $(hw $1 unanswered)"
+}
+
+# gone NAME: the iofault device NAME no longer exists
+gone() {
+	! test -e $C/$1
 }

@@ -612,7 +612,6 @@ static void iofault_release_source(struct iofault_source *src)
 	if (!--ad->sources) {
 		if (!src->owner_gone) {
 			WRITE_ONCE(src->domain->iopf_handler, ad->orig);
-			hash_del_rcu(&ad->hnode);
 			restored = true;
 		} else if (!ad->pinned && module_is_live(THIS_MODULE)) {
 			__module_get(THIS_MODULE);
@@ -625,7 +624,6 @@ static void iofault_release_source(struct iofault_source *src)
 			/* Unloading: too late to refuse. */
 			pr_warn("%s: the owner detached the domain just before unload; if it is still attached elsewhere, its faults reach freed code\n",
 				src->name);
-			hash_del_rcu(&ad->hnode);
 			restored = true;
 		} else {
 			strscpy(ad->orphan, src->name);
@@ -633,10 +631,14 @@ static void iofault_release_source(struct iofault_source *src)
 	}
 	/*
 	 * A caller that read iofault's handler before the original went
-	 * back is now inside it (an SRCU read section), or done.
+	 * back is now inside it (an SRCU read section), or done. Until then
+	 * the record stays findable, so that such a caller finds the
+	 * original rather than nothing (it would be answered INVALID).
 	 */
-	if (restored)
+	if (restored) {
 		synchronize_rcu_tasks();
+		hash_del_rcu(&ad->hnode);
+	}
 	hash_del_rcu(&src->hnode);
 	iofault_source_stop(src);
 	if (restored) {

@@ -90,6 +90,18 @@ static bool smmu_room(struct mock_dev *md)
 	return READ_ONCE(q->prod) - READ_ONCE(q->cons) < q->size;
 }
 
+/* Stalls recorded in the queue, not reported yet (held ones are not issued). */
+static u32 smmu_queued_groups(struct mock_dev *md)
+{
+	struct smmu_evtq *q = md->hwq;
+	u32 i, n = 0;
+
+	lockdep_assert_held(&md->lock);
+	for (i = q->cons; i != q->prod; i++)
+		n += !!(q->ring[i % q->size].dw[1] & SMMU_EVT1_STALL);
+	return n;
+}
+
 static void smmu_write(struct mock_dev *md, const struct mock_req *req,
 		       bool stall, u32 stag)
 {
@@ -416,6 +428,7 @@ const struct mock_hw_ops mock_smmu_ops = {
 	.exit = smmu_exit,
 	.send = smmu_send,
 	.room = smmu_room,
+	.queued_groups = smmu_queued_groups,
 	.fault_key = smmu_fault_key,
 	.drain = smmu_drain,
 	.show_resp = smmu_show_resp,

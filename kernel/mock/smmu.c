@@ -191,7 +191,12 @@ static int smmu_hold(struct mock_dev *md, const struct mock_req *req)
 	return 0;
 }
 
-/* The queue has room: retry the held transactions. Caller holds md->lock. */
+/*
+ * The queue has room: retry the held transactions. Each records a new
+ * fault, with a STAG the SMMU picks: one a test asked for may be in use
+ * by now, and the transaction would stay held, and those behind it, with
+ * nothing to retry them once the queue is empty. Caller holds md->lock.
+ */
 static void smmu_retry_held(struct mock_dev *md)
 {
 	struct smmu_evtq *q = md->hwq;
@@ -199,6 +204,7 @@ static void smmu_retry_held(struct mock_dev *md)
 
 	while ((h = list_first_entry_or_null(&q->held, struct smmu_held,
 					     node)) && smmu_room(md)) {
+		h->req.flags &= ~MOCK_REQ_GRPID;
 		/* An access whose page got mapped meanwhile now translates. */
 		if ((h->req.flags & MOCK_REQ_ACCESS) &&
 		    mock_pt_allows(md, h->req.flags & MOCK_REQ_PASID,

@@ -118,6 +118,16 @@ check_eq "the driver acknowledged the overflow" 0 "$(hw smmu0 ovflg)"
 check_eq "the lost records never reached iofault" 0 \
 	"$(($(stat smmu0 unrecoverable) - unrecov))"
 check "the overflow is logged" sh -c 'dmesg | grep -q "smmu0: EVTQ overflow detected -- events lost"'
+hw_clear smmu0
+ctl smmu0 pause 1
+inject smmu0 "pasid=5 grpid=9 addr=0xc000" "count=15 pasid=5 addr=0xd000"
+inject smmu0 "pasid=5 grpid=9 addr=0xe000"
+check_eq "a stall that asks for a tag waits for room like any" 1 "$(hw smmu0 held)"
+ctl smmu0 pause 0
+check_eq "recorded when its tag is still in use, it gets another: smmu0 settles" \
+	"unanswered 0" "$(settled smmu0)"
+check_eq "nothing is left held" 0 "$(hw smmu0 held)"
+check "every stall answered exactly once" exactly_once smmu0 17
 
 # --- the resolver's mock page tables ----------------------------------------
 for dev in vtd0 smmu0; do

@@ -19,8 +19,11 @@ static const char *const ends[] = {
 
 /*
  * The identities of one stats snapshot (read under the device's lock):
- * every group admitted is outstanding or ended one way; every group not
- * answered at once by a tracker rule got exactly one verdict; and every
+ * every group admitted (groups) is outstanding or ended one way, the
+ * quota and duplicate rules being the ends of groups never admitted
+ * (kernel/tracker.c answer_at_once(); so is a flush of a dead device's
+ * report, which no snapshot shows: the files go first); every group
+ * admitted got exactly one verdict (iofault_dispatch()); and every
  * answer iofault sent carried one code. Returns false, and why, if not.
  */
 bool fz_stats_check(const char *text, char *why, size_t size)
@@ -54,15 +57,15 @@ bool fz_stats_check(const char *text, char *why, size_t size)
 		}
 		codes += v;
 	}
-	if (groups != ended + out) {
-		snprintf(why, size, "groups %llu != ended %llu + outstanding %llu",
-			 groups, ended, out);
+	if (groups + quota + dup != ended + out) {
+		snprintf(why, size,
+			 "groups %llu + quota %llu + duplicate %llu != ended %llu + outstanding %llu",
+			 groups, quota, dup, ended, out);
 		return false;
 	}
-	if (resolved + fwd + failed != groups - quota - dup) {
-		snprintf(why, size,
-			 "verdicts %llu+%llu+%llu != groups %llu - quota %llu - duplicate %llu",
-			 resolved, fwd, failed, groups, quota, dup);
+	if (resolved + fwd + failed != groups) {
+		snprintf(why, size, "verdicts %llu+%llu+%llu != groups %llu",
+			 resolved, fwd, failed, groups);
 		return false;
 	}
 	if (codes != ended - handoff) {

@@ -613,6 +613,8 @@ static void check_read(struct fz_thread *t, const char *dev, const char *file,
 		fz_fail(t, "%s hwstats: %s", dev, why);
 	else if (!strcmp(file, "hwlog") && !hw_log_ok(dev, text, why, sizeof(why)))
 		fz_fail(t, "%s hwlog: %s", dev, why);
+	else if (!strcmp(file, "deferred") && !hw_deferred_ok(text, why, sizeof(why)))
+		fz_fail(t, "%s deferred: %s", dev, why);
 	else if (!strcmp(file, "pause") && strcmp(text, "0\n") && strcmp(text, "1\n"))
 		fz_fail(t, "%s pause reads '%s'", dev, text);
 	else if (!strcmp(file, "resolve") && strcmp(text, "map\n") &&

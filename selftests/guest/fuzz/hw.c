@@ -36,6 +36,13 @@ unsigned int hw_grpid_limit(int kind)
 	return kind == HW_SMMU ? 65536 : 512;
 }
 
+/* One line of a deferred file; false if it is not one. */
+static bool parse_deferred(const char *line, struct hw_deferred *d)
+{
+	return sscanf(line, "cookie=%llx pasid=%u grpid=%u addr=%llx",
+		      &d->cookie, &d->pasid, &d->grpid, &d->addr) == 4;
+}
+
 /*
  * The first groups of a device's deferred file; how many, or -errno.
  * Lines are "cookie=X pasid=N grpid=N addr=X"; one cut short is left out.
@@ -51,9 +58,7 @@ int hw_read_deferred(const char *dev, struct hw_deferred *d, int max)
 		return len;
 	for (line = text; n < max && (next = strchr(line, '\n')); line = next + 1) {
 		*next = '\0';
-		if (sscanf(line, "cookie=%llx pasid=%u grpid=%u addr=%llx",
-			   &d[n].cookie, &d[n].pasid, &d[n].grpid,
-			   &d[n].addr) == 4)
+		if (parse_deferred(line, &d[n]))
 			n++;
 	}
 	return n;
@@ -113,6 +118,21 @@ bool hw_log_ok(const char *dev, const char *text, char *why, size_t size)
 	for (line = text; (end = strchr(line, '\n')); line = end + 1) {
 		if (strncmp(line, prefix, strlen(prefix)) ||
 		    (end - line >= 4 && !strncmp(end - 4, " dup", 4))) {
+			snprintf(why, size, "%.*s", (int)(end - line), line);
+			return false;
+		}
+	}
+	return true;
+}
+
+/* Each whole line of a deferred file is a group with a cookie. */
+bool hw_deferred_ok(const char *text, char *why, size_t size)
+{
+	const char *line, *end;
+	struct hw_deferred d;
+
+	for (line = text; (end = strchr(line, '\n')); line = end + 1) {
+		if (!parse_deferred(line, &d) || !d.cookie) {
 			snprintf(why, size, "%.*s", (int)(end - line), line);
 			return false;
 		}

@@ -56,6 +56,7 @@ int hw_read_deferred(const char *dev, struct hw_deferred *d, int max);
 bool hw_dev_id(const char *dev, unsigned long long *id);
 bool hw_stats_ok(const char *text, char *why, size_t size);
 bool hw_log_ok(const char *dev, const char *text, char *why, size_t size);
+bool hw_deferred_ok(const char *text, char *why, size_t size);
 bool hw_parse_record(const char *line, struct hw_record *r);
 bool hw_record_ok(const struct hw_record *r, char *why, size_t size);
 int hw_unplugged_check(char *why, size_t size);

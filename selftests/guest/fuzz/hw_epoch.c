@@ -236,8 +236,9 @@ int fz_hw_settle_check(void)
 		fz_main_fail("unplugged: %s", why);
 		bad++;
 	}
-	fprintf(stderr, "# iofuzz: hw: %d devices settled, %llu groups issued (%llu answered by the hardware), %d devices unplugged\n",
-		nexpected, issued, autoresp, unplugged);
+	if (!bad)
+		fprintf(stderr, "# iofuzz: hw: %d devices settled, %llu groups issued (%llu answered by the hardware), %d devices unplugged\n",
+			nexpected, issued, autoresp, unplugged);
 	return bad;
 }
 

@@ -35,6 +35,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -63,6 +64,7 @@
 #define CORE_MODULE	"/sys/module/iofault"
 #define CORE_NDEV	"/sys/module/iommu_mock/parameters/ndev"
 #define CORE_RESIDENT_MS 10000	/* for the own handler to resolve a page */
+#define CORE_GONE_MS	3000	/* for an unplugged device's files to go */
 #define CORE_IOCTL_ABSENT (-1)	/* no /dev/iofault: iofault is not loaded */
 
 /* One PASID (or the device itself) a thread owns on one device. */
@@ -115,14 +117,23 @@ static bool dev_present(unsigned int k)
 }
 
 /*
- * A control file of a device failed with err: whether the device was
- * unplugged meanwhile (its files gone: ENOENT at open, EIO after; its
- * hardware dead: ENODEV).
+ * A control file of device k failed with err: whether the device is
+ * being unplugged. Its hardware dies first (ENODEV), then its files go
+ * (ENOENT at open, EIO for a file open already), its directory last:
+ * give the directory a moment to go.
  */
 static bool gone_ok(unsigned int k, int err)
 {
-	return (err == ENOENT || err == EIO || err == ENODEV) &&
-	       !dev_present(k);
+	unsigned int ms;
+
+	if (err != ENOENT && err != EIO && err != ENODEV)
+		return false;
+	for (ms = 0; ms < CORE_GONE_MS; ms++) {
+		if (!dev_present(k))
+			return true;
+		fz_sleep_ms(1);
+	}
+	return false;
 }
 
 /* Write text to a device's control file; 0 or an errno. */
@@ -139,22 +150,24 @@ static unsigned int slot_pasid(const struct core_state *st, unsigned int i)
 	return i < st->npasids ? st->pasid0 + i : 0;
 }
 
-/* "none" or the PASID in decimal. */
+/* "none" or the PASID in decimal, into buf. */
 static const char *pasid_text(unsigned int pasid, char buf[16])
 {
-	if (!pasid)
-		return "none";
-	snprintf(buf, 16, "%u", pasid);
+	if (pasid)
+		snprintf(buf, 16, "%u", pasid);
+	else
+		snprintf(buf, 16, "none");
 	return buf;
 }
 
-/* "none" or the PASID in decimal, or now and then in hex. */
+/* "none" or the PASID in decimal, or now and then in hex, into buf. */
 static const char *pasid_word(struct fz_thread *t, unsigned int pasid,
 			      char buf[16])
 {
-	if (!pasid)
-		return "none";
-	snprintf(buf, 16, fz_chance(t, 20) ? "%#x" : "%u", pasid);
+	if (pasid)
+		snprintf(buf, 16, fz_chance(t, 20) ? "%#x" : "%u", pasid);
+	else
+		snprintf(buf, 16, "none");
 	return buf;
 }
 
@@ -275,13 +288,27 @@ static void dev_lost(struct core_state *st, unsigned int k)
 }
 
 /*
- * A control file's outcome: err, from a file of device k, may be the
- * device's unplugging; else it must be one of those allowed. Returns
- * whether the outcome was as asked and the device is still there.
+ * The outcome err of a control file of device k: one of ok (a list ending
+ * with -1), else the device's unplugging. Returns whether it was one of
+ * ok and the device is still there.
  */
+static bool core_expect(struct fz_thread *t, struct core_state *st,
+			unsigned int k, const char *what, int err, const int *ok)
+{
+	size_t i;
+
+	for (i = 0; ok[i] != -1; i++)
+		if (ok[i] == err)
+			return fz_expect(t, what, err, err, -1);
+	if (gone_ok(k, err)) {
+		dev_lost(st, k);
+		return false;
+	}
+	return fz_expect(t, what, err, -1);
+}
+
 #define CORE_EXPECT(t, st, k, what, err, ...) \
-	(gone_ok(k, err) ? (dev_lost(st, k), false) : \
-	 (FZ_EXPECT(t, what, err, __VA_ARGS__) && true))
+	core_expect(t, st, k, what, err, (const int[]){ __VA_ARGS__, -1 })
 
 /* Adopt or release (cmd) with the request as it is; an errno or ABSENT. */
 static int adopt_ioctl(unsigned long cmd, const void *req)
@@ -430,6 +457,31 @@ static bool unplugged_sane(const struct unplugged *u, char *why, size_t size)
 
 /* ---- binds ------------------------------------------------------------------ */
 
+/* A line to log: as it is, or how long and its end if too long to be read. */
+static const char *brief(const char *line, char buf[64])
+{
+	size_t len = strlen(line);
+
+	if (len <= 60)
+		return line;
+	snprintf(buf, 64, "%zu bytes ending %s", len, line + len - 20);
+	return buf;
+}
+
+/* What an outcome is of, for its failure message: formatted into buf. */
+static const char *said(char buf[FZ_LINE], const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static const char *said(char buf[FZ_LINE], const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, FZ_LINE, fmt, ap);
+	va_end(ap);
+	return buf;
+}
+
 /* Words in random order, spaced by blanks of several kinds. */
 static void join_words(struct fz_thread *t, const char *const *words,
 		       unsigned int n, char *line, size_t size)
@@ -472,6 +524,7 @@ static bool pick_own_root(struct fz_thread *t, struct core_state *st,
 /* bind: a free slot, with the own handler (mm, now), iofault's, or shared. */
 static void core_bind(struct fz_thread *t)
 {
+	char w[FZ_LINE];
 	struct core_state *st = core_st(t);
 	char line[128], pw[16], sw[16], pword[32], sword[32];
 	const char *words[4];
@@ -511,7 +564,7 @@ static void core_bind(struct fz_thread *t)
 	/* via=iofault needs iofault loaded, which it is during an epoch. */
 	if (kind == 1 && err == ENOENT && (!gen0 || gen0 != iofault_gen()))
 		return;
-	if (!CORE_EXPECT(t, st, k, "bind", err, 0) || err)
+	if (!CORE_EXPECT(t, st, k, said(w, "bind sva%u '%s'", k, line), err, 0) || err)
 		return;
 	s->bound = true;
 	s->via_iofault = kind == 1 && !share;
@@ -572,8 +625,9 @@ static void bind_refused(struct fz_thread *t, struct core_state *st,
 /* bind with bad words, or of a PASID bound already. */
 static void core_bind_bad(struct fz_thread *t)
 {
+	char w[FZ_LINE];
 	struct core_state *st = core_st(t);
-	char line[400], pw[16], sw[16];
+	char line[400], pw[16], sw[16], lb[64];
 	unsigned int k, i, m, pasid;
 	bool iofault = iofault_gen() != 0;
 	int err, want = EINVAL, also = EINVAL;
@@ -587,7 +641,8 @@ static void core_bind_bad(struct fz_thread *t)
 		fz_log(t, "core bind sva%u '%s' (bound already)", k, line);
 		err = mock_write(k, "bind", line);
 		/* via=iofault without iofault: its lookup fails first */
-		CORE_EXPECT(t, st, k, "bind of a bound PASID", err, EEXIST,
+		CORE_EXPECT(t, st, k, said(w, "bind sva%u '%s', bound", k, line),
+			    err, EEXIST,
 			    iofault ? EEXIST : ENOENT);
 		return;
 	}
@@ -663,14 +718,11 @@ static void core_bind_bad(struct fz_thread *t)
 			 pw);	/* via=iofault last: handler= is the own one's */
 		break;
 	}
-	fz_log(t, "core bind sva%u '%s' (bad)", k, line);
+	fz_log(t, "core bind sva%u '%s' (bad)", k, brief(line, lb));
 	err = mock_write(k, "bind", line);
-	if (gone_ok(k, err)) {
-		dev_lost(st, k);
-		return;
-	}
-	FZ_EXPECT(t, "a bad bind", err, want, also);
-	bind_refused(t, st, k, i, line, err);
+	if (CORE_EXPECT(t, st, k, said(w, "bind sva%u '%s'", k, brief(line, lb)),
+			err, want, also) || dev_present(k))
+		bind_refused(t, st, k, i, line, err);
 }
 
 /* ---- adopt and release ----------------------------------------------------- */
@@ -725,6 +777,7 @@ static bool release_slot(struct fz_thread *t, struct core_state *st,
 /* adopt: a bind of this thread; again (EEXIST); a free PASID (ENOENT) */
 static void core_adopt(struct fz_thread *t)
 {
+	char w[FZ_LINE];
 	struct core_state *st = core_st(t);
 	unsigned int k, i, pasid, r = fz_below(t, 100);
 	struct iofault_adopt_req req;
@@ -765,10 +818,11 @@ static void core_adopt(struct fz_thread *t)
 	}
 	if (!dev_present(k)) {
 		/* Unplugged: the bind went first (ENOENT), or the device (ENODEV). */
-		FZ_EXPECT(t, "adopt on an unplugged device", err, want, ENOENT,
-			  ENODEV);
+		FZ_EXPECT(t, said(w, "adopt sva%u PASID %s, unplugged", k,
+				  pasid_text(pasid, pw)), err, want, ENOENT, ENODEV);
 		dev_lost(st, k);
-	} else if (!FZ_EXPECT(t, "adopt", err, want)) {
+	} else if (!FZ_EXPECT(t, said(w, "adopt sva%u PASID %s", k,
+					 pasid_text(pasid, pw)), err, want)) {
 		return;
 	} else if (!err && !after) {
 		fz_fail(t, "adopted sva%u PASID %s: no iofault device",
@@ -826,6 +880,7 @@ static void core_release(struct fz_thread *t)
  */
 static void core_adopt_bad(struct fz_thread *t)
 {
+	char w[FZ_LINE];
 	static const char *const badnames[] = {
 		"", "sva0 ", "../sva0", "sva0/x", "sva\n0", "sva0.pasid1\t",
 	};
@@ -937,7 +992,8 @@ static void core_adopt_bad(struct fz_thread *t)
 	fz_log(t, "core %s with %s", cmd, what);
 	err = adopt_ioctl(adopt ? IOFAULT_IOC_ADOPT : IOFAULT_IOC_RELEASE, arg);
 	if (err != CORE_IOCTL_ABSENT &&
-	    FZ_EXPECT(t, cmd, err, want, also, also2) && check &&
+	    FZ_EXPECT(t, said(w, "%s with %s", cmd, what), err, want, also,
+		      also2) && check &&
 	    before != class_exists(k, slot_pasid(st, i)))
 		fz_fail(t, "a refused %s (%s) changed the iofault device of sva%u PASID %u",
 			cmd, what, k, slot_pasid(st, i));
@@ -950,7 +1006,8 @@ static void core_adopt_bad(struct fz_thread *t)
 static void core_unbind_bad(struct fz_thread *t, struct core_state *st,
 			    unsigned int k)
 {
-	char line[400], pw[16];
+	char w[FZ_LINE];
+	char line[400], pw[16], lb[64];
 	unsigned int i;
 	int err, want = EINVAL;
 	bool bound = false;
@@ -984,9 +1041,10 @@ static void core_unbind_bad(struct fz_thread *t, struct core_state *st,
 		want = E2BIG;
 		break;
 	}
-	fz_log(t, "core unbind sva%u '%s' (bad)", k, line);
+	fz_log(t, "core unbind sva%u '%s' (bad)", k, brief(line, lb));
 	err = mock_write(k, "unbind", line);
-	if (CORE_EXPECT(t, st, k, "a bad unbind", err, want) && bound &&
+	if (CORE_EXPECT(t, st, k, said(w, "unbind sva%u '%s'", k,
+					  brief(line, lb)), err, want) && bound &&
 	    bind_listed(st, k, i) == 0 && dev_present(k))
 		fz_fail(t, "a refused unbind sva%u '%s' unbound it", k, line);
 }
@@ -1000,6 +1058,7 @@ static void core_unbind_bad(struct fz_thread *t, struct core_state *st,
  */
 static void core_unbind(struct fz_thread *t)
 {
+	char w[FZ_LINE];
 	struct core_state *st = core_st(t);
 	char line[48], pw[16];
 	unsigned int k, i;
@@ -1022,7 +1081,8 @@ static void core_unbind(struct fz_thread *t)
 	fz_log(t, "core unbind sva%u '%s'%s", k, line,
 	       s->adopted ? " (adopted: the owner goes first)" : "");
 	err = mock_write(k, "unbind", line);
-	if (!CORE_EXPECT(t, st, k, "unbind", err, 0) || err)
+	if (!CORE_EXPECT(t, st, k, said(w, "unbind sva%u '%s'", k, line), err, 0) ||
+	    err)
 		return;
 	s->bound = false;
 	if (s->adopted)
@@ -1089,11 +1149,12 @@ static void core_mem(struct fz_thread *t)
  */
 static void core_access(struct fz_thread *t)
 {
+	char w[FZ_LINE];
 	struct core_state *st = core_st(t);
 	unsigned int k, i, pasid, first, n, r = fz_below(t, 100), nw = 0;
 	char line[160], pword[32], aword[40], nword[24], pw[16];
 	const char *words[6];
-	bool mine = true;
+	bool mine = true, bound = false;
 	uint64_t addr;
 	int err;
 
@@ -1101,8 +1162,10 @@ static void core_access(struct fz_thread *t)
 		return;
 	if (r < 60 && pick_slot(t, st, k, WANT_BOUND, &i)) {
 		pasid = slot_pasid(st, i);
+		bound = true;
 	} else if (r < 75 && pick_slot(t, st, k, WANT_ANY, &i)) {
 		pasid = slot_pasid(st, i);
+		bound = st->slot[k][i].bound;
 	} else {
 		/* Another's, or the device's: EACCES if another process bound it. */
 		pasid = fz_chance(t, 80) ? 1 + fz_below(t, CORE_PASIDS - 1) : 0;
@@ -1131,7 +1194,12 @@ static void core_access(struct fz_thread *t)
 		words[nw++] = nword;
 	if (fz_chance(t, 30))
 		words[nw++] = "write";
-	if (fz_chance(t, 20))
+	/*
+	 * A group only where a handler takes it: for a PASID with none, the
+	 * IOMMU core answers each request, the last one or not, and the
+	 * hardware records the group's answers past the first as duplicates.
+	 */
+	if (bound && fz_chance(t, 20))
 		words[nw++] = "group";
 	if (fz_chance(t, 20))
 		words[nw++] = "always";
@@ -1139,18 +1207,21 @@ static void core_access(struct fz_thread *t)
 	fz_log(t, "core access sva%u '%s'", k, line);
 	err = mock_write(k, "access", line);
 	if (mine)
-		CORE_EXPECT(t, st, k, "access", err, 0);
+		CORE_EXPECT(t, st, k, said(w, "access sva%u '%s'", k, line), err, 0);
 	else
-		CORE_EXPECT(t, st, k, "access of another's PASID", err, 0, EACCES);
+		CORE_EXPECT(t, st, k, said(w, "access sva%u '%s', not this thread's",
+					 k, line), err, 0, EACCES);
 }
 
 /* access with bad words: refused before the device does anything */
 static void core_access_bad(struct fz_thread *t)
 {
+	char w[FZ_LINE];
 	struct core_state *st = core_st(t);
 	uintptr_t mem = (uintptr_t)st->mem;
-	char line[400];
+	char line[400], lb[64];
 	unsigned int k;
+	size_t len;
 	int want = EINVAL, err;
 
 	if (!pick_dev(t, st, &k))
@@ -1198,17 +1269,20 @@ static void core_access_bad(struct fz_thread *t)
 	case 10:
 		snprintf(line, sizeof(line), "pasid=%u addr=%#lx always", st->pasid0,
 			 (unsigned long)mem);
-		memset(line + strlen(line), ' ', 300);
-		line[399] = '\0';
+		/* past the 256 bytes a write may have (the line is < 50) */
+		len = strlen(line);
+		memset(line + len, ' ', 300);
+		line[len + 300] = '\0';
 		want = E2BIG;
 		break;
 	default:
 		snprintf(line, sizeof(line), "pasid=%u addr=0x10000 addr", st->pasid0);
 		break;
 	}
-	fz_log(t, "core access sva%u '%.100s' (bad)", k, line);
+	fz_log(t, "core access sva%u '%s' (bad)", k, brief(line, lb));
 	err = mock_write(k, "access", line);
-	CORE_EXPECT(t, st, k, "a bad access", err, want);
+	CORE_EXPECT(t, st, k, said(w, "access sva%u '%s'", k, brief(line, lb)),
+		    err, want);
 }
 
 /* How many of n pages of the region from first are resident. */
@@ -1278,7 +1352,8 @@ static void core_access_check(struct fz_thread *t)
 /* hold: the own handler keeps new groups back a few ms, then lets them go. */
 static void core_hold(struct fz_thread *t)
 {
-	static const char *const bad[] = { "2", "x", "-1", "01x" };
+	/* kstrtobool() reads the first character: "01x" is a 0 */
+	static const char *const bad[] = { "2", "x", "-1" };
 	struct core_state *st = core_st(t);
 	char path[64], val[8];
 	unsigned int k, ms = 1 + fz_below(t, 20);
@@ -1288,7 +1363,7 @@ static void core_hold(struct fz_thread *t)
 	if (!pick_dev(t, st, &k))
 		return;
 	if (fz_chance(t, 20)) {
-		b = bad[fz_below(t, 4)];
+		b = bad[fz_below(t, 3)];
 		fz_log(t, "core hold sva%u '%s' (bad)", k, b);
 		CORE_EXPECT(t, st, k, "a bad hold", mock_write(k, "hold", b),
 			    EINVAL);
@@ -1404,7 +1479,7 @@ static void core_hwlog(struct fz_thread *t)
 	struct core_state *st = core_st(t);
 	const size_t size = 4096 * 96;
 	unsigned long long p0, p1;
-	char path[64], pasid[16], code[16], *text, *line;
+	char path[64], pasid[16], code[16], *text, *line, *save;
 	unsigned int k, grpid;
 	int n;
 
@@ -1420,7 +1495,8 @@ static void core_hwlog(struct fz_thread *t)
 		free(text);
 		return;
 	}
-	for (line = strtok(text, "\n"); line; line = strtok(NULL, "\n")) {
+	for (line = strtok_r(text, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
 		if (sscanf(line, "pasid=%15s grpid=%u code=%15s priv=%llx,%llx",
 			   pasid, &grpid, code, &p0, &p1) != 5 ||
 		    strstr(line, " dup") || strstr(line, " mismatch") ||
@@ -1540,11 +1616,12 @@ static void core_verify(struct fz_thread *t)
 /* The unplugged file's line of device k: 1, none: 0, unreadable: -1. */
 static int unplugged_find(unsigned int k, struct unplugged *u)
 {
-	char text[4096], *line;
+	char text[4096], *line, *save;
 
 	if (fz_read_file(FZ_IMOCK "/unplugged", text, sizeof(text)) < 0)
 		return -1;
-	for (line = strtok(text, "\n"); line; line = strtok(NULL, "\n"))
+	for (line = strtok_r(text, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save))
 		if (unplugged_parse(line, u) && u->k == k)
 			return 1;
 	return 0;
@@ -1564,7 +1641,7 @@ static void core_unplug(struct fz_thread *t)
 
 	for (i = 0; i < st->ndev; i++)
 		present += dev_present(i);
-	if (!st->unplugger || present < 2 || !fz_chance(t, 20)) {
+	if (!st->unplugger || present < 2 || !fz_chance(t, 5)) {
 		for (i = 0; i < CORE_DEVS * 2 && dev_present(i); i++)
 			;
 		switch (fz_below(t, 3)) {
@@ -1629,6 +1706,7 @@ static void find_noiommu(char name[IOFAULT_NAME_LEN])
 
 static void *core_init(struct fz_thread *t)
 {
+
 	struct core_state *st = calloc(1, sizeof(*st));
 	unsigned int total = fz_opts.workers * fz_opts.threads;
 	unsigned int me = t->worker * fz_opts.threads + t->index, k;
@@ -1760,6 +1838,9 @@ static struct {
 	unsigned long long gen;		/* iofault's load */
 	unsigned long long unplaced, detached;
 	bool counted;			/* the two above were read */
+	/* What the settle check found, for its summary line */
+	unsigned int adoptions_left, binds_left, orphans, unplugged;
+	unsigned long long issued, freed;
 } core_epoch;
 
 static bool imock_loaded(void)
@@ -1782,7 +1863,7 @@ static bool iopf_read(unsigned long long *unplaced,
 int fz_core_load(uint64_t rng[2])
 {
 	unsigned long long orphans;
-	unsigned int k, bad;
+	unsigned int k, bad, ndev;
 
 	if (imock_loaded()) {
 		fz_main_fail("iommu_mock is loaded before the epoch");
@@ -1797,19 +1878,19 @@ int fz_core_load(uint64_t rng[2])
 			return 1;
 		}
 	}
-	core_epoch.ndev = 1 + fz_next(rng) % CORE_DEVS;
-	if (fz_run("insmod " FZ_MODDIR "/iommu_mock.ko ndev=%u",
-		   core_epoch.ndev)) {
-		fz_main_fail("insmod iommu_mock.ko ndev=%u failed",
-			     core_epoch.ndev);
+	ndev = 1 + fz_next(rng) % CORE_DEVS;
+	if (fz_run("insmod " FZ_MODDIR "/iommu_mock.ko ndev=%u", ndev)) {
+		fz_main_fail("insmod iommu_mock.ko ndev=%u failed", ndev);
 		return 1;
 	}
-	for (k = 0; k < core_epoch.ndev; k++) {
+	for (k = 0; k < ndev; k++) {
 		if (!dev_present(k)) {
-			fz_main_fail("iommu_mock ndev=%u: no sva%u", core_epoch.ndev, k);
+			fz_main_fail("iommu_mock ndev=%u: no sva%u", ndev, k);
 			return 1;
 		}
 	}
+	memset(&core_epoch, 0, sizeof(core_epoch));
+	core_epoch.ndev = ndev;
 	core_epoch.gen = iofault_gen();
 	core_epoch.counted = iopf_read(&core_epoch.unplaced,
 				       &core_epoch.detached, &orphans);
@@ -1856,6 +1937,7 @@ static int release_bound(unsigned int k, unsigned int pasid, bool via_iofault)
 			     pasid, strerror(err));
 		return 1;
 	}
+	core_epoch.adoptions_left += !err;
 	return 0;
 }
 
@@ -1872,6 +1954,7 @@ static int unbind_left(unsigned int k, unsigned int pasid, bool via_iofault)
 			     strerror(err));
 		return 1;
 	}
+	core_epoch.binds_left++;
 	return 0;
 }
 
@@ -1892,6 +1975,7 @@ static int release_orphans(void)
 			err = adopt_ioctl(IOFAULT_IOC_RELEASE, &req);
 			if (err == CORE_IOCTL_ABSENT)
 				return bad;
+			core_epoch.orphans += !err;
 			if (err && err != ENOENT && err != ENODEV) {
 				fz_main_fail("release sva%u PASID %u: %s", k,
 					     pasid, strerror(err));
@@ -1931,6 +2015,7 @@ static int check_present(unsigned long long *dropped)
 			bad++;
 		} else {
 			*dropped += h.stopped;
+			core_epoch.issued += h.issued;
 		}
 	}
 	return bad;
@@ -1960,6 +2045,7 @@ static int check_unplugged(unsigned long long *dropped, unsigned int *n)
 			bad++;
 		} else {
 			*dropped += u.unanswered;
+			core_epoch.issued += u.issued;
 			(*n)++;
 		}
 	}
@@ -1989,6 +2075,7 @@ static int check_iopf(unsigned long long dropped, unsigned int unplugged)
 	if (!core_epoch.counted || core_epoch.gen != iofault_gen())
 		return bad;	/* iofault was loaded again: counts restarted */
 	detached -= core_epoch.detached;
+	core_epoch.freed = detached;
 	if (unplaced != core_epoch.unplaced) {
 		fz_main_fail("iopf: %llu groups unplaced", unplaced - core_epoch.unplaced);
 		bad++;
@@ -2044,6 +2131,10 @@ int fz_core_settle_check(void)
 	bad += check_unplugged(&dropped, &unplugged);
 	bad += check_iopf(dropped, unplugged);
 	bad += check_no_source();
+	fprintf(stderr, "# iofuzz: core: %u devices, %u unplugged; %llu groups issued, %llu dropped by the hardware, %llu freed unanswered by iofault; left by the workers: %u binds, %u adoptions; %u orphans released by name\n",
+		core_epoch.ndev, unplugged, core_epoch.issued, dropped,
+		core_epoch.freed, core_epoch.binds_left,
+		core_epoch.adoptions_left, core_epoch.orphans);
 	return bad;
 }
 

@@ -19,7 +19,7 @@ export DEBUG_KDIR DEBUG_VMLINUZ KMOD_DEBUG
 SETUP = sh tools/setup.sh
 SUBMAKE = $(MAKE) --no-print-directory
 
-.PHONY: help deps build check demo bench fuzz clean
+.PHONY: help deps build check demo bench fuzz fuzz-planted clean
 help:
 	@echo "iofault targets:"
 	@echo "  make deps    install packages, fetch the 6.12 guest kernel, build libbpf"
@@ -34,6 +34,9 @@ help:
 	@echo "               the guest fuzzer on the debug kernel for N seconds"
 	@echo "               (default 600), or replaying seed S (make check runs it"
 	@echo "               briefly on both kernels)"
+	@echo "  make fuzz-planted"
+	@echo "               build the module with each planted bug of"
+	@echo "               selftests/guest/fuzz/planted/ and show the fuzzer catches it"
 	@echo "  make check-style"
 	@echo "               checkpatch --strict and sparse on kernel/ (make check"
 	@echo "               runs it too, as a host test)"
@@ -63,6 +66,10 @@ fuzz: deps
 	@sh tools/debug-kernel/build.sh
 	@$(SUBMAKE) all modules-debug run-fuzz
 
+# The fuzzer against bugs planted on purpose: it must catch each.
+fuzz-planted: deps
+	@$(SUBMAKE) all run-fuzz-planted
+
 # Kernel style alone: what make check runs as the host test kernel-style.
 check-style: deps
 	@$(SUBMAKE) run-check-style
@@ -72,7 +79,8 @@ check-guest: deps
 	@$(if $(filter debug,$(K)),sh tools/debug-kernel/build.sh)
 	@$(SUBMAKE) all $(if $(filter debug,$(K)),modules-debug) run-check-guest
 
-.PHONY: run-check run-demo run-bench run-check-guest check-guest run-fuzz
+.PHONY: run-check run-demo run-bench run-check-guest check-guest run-fuzz \
+	run-fuzz-planted
 .PHONY: check-style run-check-style
 run-check-style:
 	@sh selftests/unit/kernel-style.sh
@@ -82,6 +90,8 @@ run-check-guest:
 		sh tools/vm/run.sh check iofault.tests=$(T)
 run-check:
 	@sh tools/vm/check.sh
+run-fuzz-planted:
+	@sh tools/vm/fuzz-planted.sh
 run-fuzz:
 	@VMLINUZ=$(DEBUG_VMLINUZ) KMOD=$(KMOD_DEBUG) IOFAULT_RUN=fuzz \
 		IOFAULT_VM_TIMEOUT=$$(($(SECONDS) + 900)) \

@@ -3,7 +3,8 @@
  * iofuzz: /dev/iofault itself. Commands it does not know, the right
  * numbers with the wrong direction or size, bad pointers, and calls a
  * control device does not take: each refused with its errno, and none
- * may leave anything behind (a descriptor, a reference).
+ * may leave anything behind (a descriptor, a reference). And unloading
+ * the module under its users.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -12,6 +13,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "fuzz.h"
@@ -118,10 +120,25 @@ static void ctl_misuse(struct fz_thread *t)
 	close(fd);
 }
 
+/*
+ * Unloading iofault while drivers use it: refused, and nothing changes
+ * (the main process unloads and reloads every module between epochs).
+ */
+static void ctl_rmmod_busy(struct fz_thread *t)
+{
+	fz_log(t, "delete_module iofault while in use");
+	if (access("/sys/module/iofault_mock", F_OK))
+		return;
+	FZ_EXPECT(t, "unloading iofault under its drivers",
+		  syscall(SYS_delete_module, "iofault", O_NONBLOCK) ? errno : 0,
+		  EWOULDBLOCK, EBUSY);
+}
+
 static const struct fz_action ctl_actions[] = {
 	{ "bad-cmd", 3, ctl_bad_cmd },
 	{ "bad-pointer", 2, ctl_bad_pointer },
 	{ "misuse", 1, ctl_misuse },
+	{ "rmmod-busy", 1, ctl_rmmod_busy },
 };
 
 const struct fz_family fz_ctl_family = {

@@ -18,15 +18,19 @@ static const char *const ends[] = {
 };
 
 /*
- * The identities of one stats snapshot (read under the device's lock):
- * every group admitted is outstanding or ended one way; every group not
- * answered at once by a tracker rule got exactly one verdict; and every
- * answer iofault sent carried one code. Returns false, and why, if not.
+ * The identities of one stats snapshot (read under the device's lock).
+ * Groups admitted are those the tracker took; a request it answers at
+ * once (its quota reached, a duplicate of a pending group, a device gone)
+ * ends without being one. So: every group admitted got exactly one
+ * verdict; every group admitted is outstanding or ended, and what ended
+ * besides is quota, duplicates and (once the device is gone) requests
+ * flushed at once; and every answer iofault sent carried one code.
+ * Returns false, and why, if one does not hold.
  */
 bool fz_stats_check(const char *text, char *why, size_t size)
 {
 	unsigned long long groups, out, resolved, fwd, failed, v, ended = 0;
-	unsigned long long codes = 0, handoff, quota, dup;
+	unsigned long long codes = 0, handoff, quota, dup, flush, extra;
 	static const char *const codes_k[] = {
 		"code_success", "code_invalid", "code_failure",
 	};
@@ -36,7 +40,8 @@ bool fz_stats_check(const char *text, char *why, size_t size)
 	    !fz_stat(text, "resolved", &resolved) || !fz_stat(text, "forwarded", &fwd) ||
 	    !fz_stat(text, "failed", &failed) || !fz_stat(text, "ended_handoff", &handoff) ||
 	    !fz_stat(text, "ended_quota", &quota) ||
-	    !fz_stat(text, "ended_duplicate", &dup)) {
+	    !fz_stat(text, "ended_duplicate", &dup) ||
+	    !fz_stat(text, "ended_flush", &flush)) {
 		snprintf(why, size, "a counter is missing");
 		return false;
 	}
@@ -54,15 +59,16 @@ bool fz_stats_check(const char *text, char *why, size_t size)
 		}
 		codes += v;
 	}
-	if (groups != ended + out) {
-		snprintf(why, size, "groups %llu != ended %llu + outstanding %llu",
-			 groups, ended, out);
+	if (resolved + fwd + failed != groups) {
+		snprintf(why, size, "verdicts %llu+%llu+%llu != groups %llu",
+			 resolved, fwd, failed, groups);
 		return false;
 	}
-	if (resolved + fwd + failed != groups - quota - dup) {
+	extra = ended + out - quota - dup - groups;
+	if (ended + out < groups + quota + dup || extra > flush) {
 		snprintf(why, size,
-			 "verdicts %llu+%llu+%llu != groups %llu - quota %llu - duplicate %llu",
-			 resolved, fwd, failed, groups, quota, dup);
+			 "groups %llu + quota %llu + duplicate %llu != ended %llu + outstanding %llu (less at most %llu flushed at once)",
+			 groups, quota, dup, ended, out, flush);
 		return false;
 	}
 	if (codes != ended - handoff) {

@@ -252,6 +252,12 @@ int main(int argc, char **argv)
 			epoch, fz->actions);
 		epoch++;
 	}
+	fprintf(stderr, "# iofuzz: actions by family:");
+	for (unsigned int f = 0; f < FZ_NR_FAMILIES; f++)
+		if (fz_enabled & (1U << f))
+			fprintf(stderr, " %s %llu", fz_families[f]->name,
+				fz->by_family[f]);
+	fputc('\n', stderr);
 	if (fz->failed) {
 		fz_dump_rings();
 		fprintf(stderr, "# iofuzz: FAILED in epoch %u; replay: iofuzz --seed %llu --seconds %u --epoch %u --workers %u --threads %u --families %s\n",

@@ -129,11 +129,13 @@ static int settle(const char *dev)
 		return 1;
 	}
 	hw_path(path, sizeof(path), dev, "settle");
+	/*
+	 * settle waits (30 s at most) until all but the deferred groups are
+	 * answered: what is left then is deferred, to be answered here. A
+	 * resolver that ran before "map" was set may defer one more
+	 * meanwhile: hence rounds, each listing anew.
+	 */
 	for (round = 0; round < SETTLE_ROUNDS; round++) {
-		n = answer_deferred(dev);
-		if (n < 0)
-			return 1;
-		/* Waits (30 s at most) until all but the deferred are answered. */
 		if (fz_read_file(path, text, sizeof(text)) < 0 ||
 		    sscanf(text, "unanswered %llu", &left) != 1) {
 			fz_main_fail("%s: settle: %s", dev, text);
@@ -141,6 +143,9 @@ static int settle(const char *dev)
 		}
 		if (!left)
 			return 0;
+		n = answer_deferred(dev);
+		if (n < 0)
+			return 1;
 		if (!n)
 			break;
 	}

@@ -19,7 +19,7 @@ export DEBUG_KDIR DEBUG_VMLINUZ KMOD_DEBUG
 SETUP = sh tools/setup.sh
 SUBMAKE = $(MAKE) --no-print-directory
 
-.PHONY: help deps build check demo bench clean
+.PHONY: help deps build check demo bench fuzz fuzz-planted clean
 help:
 	@echo "iofault targets:"
 	@echo "  make deps    install packages, fetch the 6.12 guest kernel, build libbpf"
@@ -30,6 +30,13 @@ help:
 	@echo "  make check-guest T=GLOB[,GLOB] [K=debug]"
 	@echo "               only the guest scripts matching GLOB (e.g. T='70-*'), on"
 	@echo "               Debian's kernel or the debug kernel (a developer's loop)"
+	@echo "  make fuzz [SECONDS=N] [SEED=S]"
+	@echo "               the guest fuzzer on the debug kernel for N seconds"
+	@echo "               (default 600), or replaying seed S (make check runs it"
+	@echo "               briefly on both kernels)"
+	@echo "  make fuzz-planted"
+	@echo "               build the module with each planted bug of"
+	@echo "               selftests/guest/fuzz/planted/ and show the fuzzer catches it"
 	@echo "  make check-style"
 	@echo "               checkpatch --strict and sparse on kernel/ (make check"
 	@echo "               runs it too, as a host test)"
@@ -53,6 +60,16 @@ demo: deps
 bench: deps
 	@$(SUBMAKE) all bench-build run-bench
 
+# The guest fuzzer alone, longer, on the debug kernel (KASAN, lockdep).
+SECONDS ?= 600
+fuzz: deps
+	@sh tools/debug-kernel/build.sh
+	@$(SUBMAKE) all modules-debug run-fuzz
+
+# The fuzzer against bugs planted on purpose: it must catch each.
+fuzz-planted: deps
+	@$(SUBMAKE) all run-fuzz-planted
+
 # Kernel style alone: what make check runs as the host test kernel-style.
 check-style: deps
 	@$(SUBMAKE) run-check-style
@@ -62,7 +79,8 @@ check-guest: deps
 	@$(if $(filter debug,$(K)),sh tools/debug-kernel/build.sh)
 	@$(SUBMAKE) all $(if $(filter debug,$(K)),modules-debug) run-check-guest
 
-.PHONY: run-check run-demo run-bench run-check-guest check-guest
+.PHONY: run-check run-demo run-bench run-check-guest check-guest run-fuzz \
+	run-fuzz-planted
 .PHONY: check-style run-check-style
 run-check-style:
 	@sh selftests/unit/kernel-style.sh
@@ -72,6 +90,14 @@ run-check-guest:
 		sh tools/vm/run.sh check iofault.tests=$(T)
 run-check:
 	@sh tools/vm/check.sh
+run-fuzz-planted:
+	@sh tools/vm/fuzz-planted.sh
+run-fuzz:
+	@VMLINUZ=$(DEBUG_VMLINUZ) KMOD=$(KMOD_DEBUG) IOFAULT_RUN=fuzz \
+		IOFAULT_VM_TIMEOUT=$$(($(SECONDS) + 900)) \
+		sh tools/vm/run.sh check iofault.tests=98-fuzz \
+		iofault.test_timeout=$$(($(SECONDS) + 600)) \
+		iofault.fuzz_seconds=$(SECONDS) $(if $(SEED),iofault.fuzz_seed=$(SEED))
 run-demo:
 	@sh tools/vm/run.sh demo
 run-bench:
@@ -103,13 +129,14 @@ TPROG_OBJ = $(patsubst selftests/guest/progs/%.bpf.c,$(BUILD)/selftests/progs/%.
 TOOL_SRC = $(wildcard tools/iofaultctl/*.c)
 GTEST_SRC = $(wildcard selftests/guest/*.c)
 GTEST_BIN = $(patsubst selftests/guest/%.c,$(BUILD)/selftests/%,$(GTEST_SRC))
+FUZZ_SRC = $(wildcard selftests/guest/fuzz/*.c)
 
 HOST_TESTS = $(BUILD)/selftests/host/tracker_test $(BUILD)/selftests/fuzz/tracker_fuzz \
 	$(BUILD)/selftests/host/kernel-style $(BUILD)/selftests/host/doc-links
 
 .PHONY: all modules modules-debug bpftool bench-build
 all: modules $(BPF_OBJ) $(TPROG_OBJ) $(BUILD)/tools/iofaultctl $(GTEST_BIN) \
-	$(HOST_TESTS) bpftool
+	$(BUILD)/selftests/iofuzz $(HOST_TESTS) bpftool
 
 # bpftool from Debian's 6.12 source, patched for module-defined struct_ops
 # types; the script keeps it up to date itself.
@@ -160,6 +187,11 @@ $(BUILD)/tools/iofaultctl: $(TOOL_SRC) $(wildcard tools/iofaultctl/*.h) $(HDRS)
 $(BUILD)/selftests/%: selftests/guest/%.c $(HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(USER_CFLAGS) $< -o $@ $(USER_LDLIBS)
+
+# The guest fuzzer: several files, threads.
+$(BUILD)/selftests/iofuzz: $(FUZZ_SRC) selftests/guest/fuzz/fuzz.h $(HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(USER_CFLAGS) -pthread $(FUZZ_SRC) -o $@ $(USER_LDLIBS)
 
 # The tracker, built for the host against the shim (selftests/unit/shim).
 UNIT_CFLAGS = -std=c11 -g -O1 -Wall -Wextra -Werror -fsanitize=address,undefined \

@@ -19,6 +19,7 @@
 #include <linux/iommu.h>
 #include <linux/miscdevice.h>
 #include <linux/poll.h>
+#include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 
@@ -251,6 +252,27 @@ static __poll_t iofault_queue_poll(struct file *file, poll_table *wait)
 	return mask;
 }
 
+/*
+ * /proc/PID/fdinfo of a fault descriptor: its device, the groups waiting
+ * to be read (queued), and those read and not answered yet (held). A
+ * handler that answered all it read holds none: anything more is a group
+ * it never got.
+ */
+static void iofault_queue_show_fdinfo(struct seq_file *m, struct file *file)
+{
+	struct iofault_queue *q = file->private_data;
+	struct iofault_device *idev = q->idev;
+	u32 queued, owned;
+
+	mutex_lock(&idev->lock);
+	queued = list_count_nodes(&q->faults);
+	owned = iofault_tracker_count_owned(&idev->tracker, q);
+	mutex_unlock(&idev->lock);
+	seq_printf(m, "iofault-device:\t%s\n", dev_name(&idev->dev));
+	seq_printf(m, "queued:\t%u\n", queued);
+	seq_printf(m, "held:\t%u\n", owned - queued);
+}
+
 /* Close the queue: answer the groups it still owns, and free it. */
 static void iofault_queue_destroy(struct iofault_queue *q)
 {
@@ -277,6 +299,7 @@ static const struct file_operations iofault_queue_fops = {
 	.write = iofault_queue_write,
 	.poll = iofault_queue_poll,
 	.release = iofault_queue_release,
+	.show_fdinfo = iofault_queue_show_fdinfo,
 	.llseek = noop_llseek,
 };
 

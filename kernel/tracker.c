@@ -635,6 +635,18 @@ void iofault_tracker_answer_owned(struct iofault_tracker *t, const void *owner,
 			iofault_tracker_answer(t, g, code, end);
 }
 
+/* How many pending groups @owner may answer. */
+u32 iofault_tracker_count_owned(const struct iofault_tracker *t,
+				const void *owner)
+{
+	const struct iofault_group *g;
+	u32 n = 0;
+
+	list_for_each_entry(g, &t->pending, node)
+		n += g->owner == owner;
+	return n;
+}
+
 /* A resolver is done reading @g; it may have been answered meanwhile. */
 void iofault_tracker_unhold(struct iofault_tracker *t, struct iofault_group *g)
 {

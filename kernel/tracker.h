@@ -177,6 +177,8 @@ int iofault_tracker_reject(struct iofault_tracker *t, u64 cookie,
 			   enum iofault_reject_reason why, int err);
 int iofault_tracker_respond(struct iofault_tracker *t, u64 cookie, u32 pasid,
 			    u32 grpid, u32 code, const void *owner);
+u32 iofault_tracker_count_owned(const struct iofault_tracker *t,
+				const void *owner);
 void iofault_tracker_answer_owned(struct iofault_tracker *t, const void *owner,
 				  u32 code, enum iofault_end end);
 void iofault_tracker_handoff(struct iofault_tracker *t,

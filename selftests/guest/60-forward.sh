@@ -88,6 +88,18 @@ sleep 0.3
 inject vtd1 "pasid=1 grpid=1 last"
 n=0
 until grep -q holding /tmp/hold || [ $n -ge 100 ]; do n=$((n + 1)); sleep 0.05; done
+# fdinfo DEV: "DEVICE QUEUED HELD" of the fault descriptor fdraw holds
+fdinfo() {
+	awk '$1 == "iofault-device:" { d = $2 } $1 == "queued:" { q = $2 }
+	     $1 == "held:" { h = $2 } END { print d, q, h }' \
+		"$(grep -l '^iofault-device:' /proc/$RAW/fdinfo/* | head -n 1)"
+}
+check_eq "fdinfo: the descriptor's device, and the group it read and holds" \
+	"vtd1 0 1" "$(fdinfo)"
+inject vtd1 "pasid=1 grpid=2 last"
+queued_one() { [ "$(fdinfo)" = "vtd1 1 1" ]; }
+wait_for queued_one
+check_eq "fdinfo: a forwarded group not read yet is queued" "vtd1 1 1" "$(fdinfo)"
 listen vtd0
 check "the mock driver unloads while handlers hold groups" rmmod iofault_mock
 touch /tmp/go

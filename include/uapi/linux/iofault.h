@@ -131,7 +131,9 @@ enum iofault_perm {
  *
  * poll() says when records wait (EPOLLIN) and when the device is gone
  * (EPOLLHUP). Only that descriptor can answer its groups; closing it
- * answers those still outstanding with IOFAULT_RESP_INVALID.
+ * answers those still outstanding with IOFAULT_RESP_INVALID. Its fdinfo
+ * says "iofault-device:", "queued:" (forwarded, not read) and "held:"
+ * (read, not answered).
  */
 #define IOFAULT_RECORD_VERSION	1
 #define IOFAULT_BATCH_MAX	256	/* records or responses a call */

@@ -1,64 +1,75 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * iofuzz, the policy family: each thread loads iofault policies (the
- * examples and the guest test programs), attaches them through struct_ops
- * links or registers them without one, to a random device or as the
- * global policy, replaces, detaches and unregisters them; it also loads
- * the programs the verifier must refuse, attaches a tracing program to
- * iofault's tracepoints and reads the policy attributes of sysfs.
+ * examples, the guest test programs, and fuzz_policies, several in one
+ * object), attaches them through struct_ops links or registers them
+ * without one, to a random device or as the global policy, replaces,
+ * detaches and unregisters them; it also loads the programs the verifier
+ * must refuse, attaches a tracing program to iofault's tracepoints and
+ * reads the policy attributes of sysfs.
  *
  * Every policy a thread loads gets a name of its own, which sysfs shows:
- * what sysfs says can then be checked against what the thread did, while
- * other threads and processes attach theirs. Only an ejection (a policy
+ * what sysfs says can then be checked against what the thread did while
+ * other threads and processes attach theirs. Only an ejection (of a policy
  * that may forward or return an invalid verdict) or the removal of its
  * device takes a policy away from the thread that attached it.
  *
- * A verifier load takes tens to hundreds of milliseconds under an emulated
- * CPU: each thread keeps a few loaded policies and attaches them again (a
- * link-mode map can be attached any number of times, with the target it
- * was loaded for), and a worker's threads load new ones within a share of
- * its time only.
+ * Loading is slow (policy_obj.c): a thread keeps its loaded policies and
+ * attaches them again; a link-mode map can be attached any number of
+ * times, to the target it was loaded for.
  */
 #include <errno.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-#include <unistd.h>
 #include <bpf/bpf.h>
-#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
 #include "fuzz.h"
+#include "policy.h"
 
-#define SLOTS		4	/* loaded policies a thread keeps */
-#define LOAD_SHARE	5	/* loads get at most 1/LOAD_SHARE of the time */
+#define SLOTS		8	/* loaded policies a thread keeps */
 #define GONE_WAIT_MS	2000	/* for a link whose last close detaches it */
-#define CLEANUP_WAIT_MS	10000	/* for the freed policies to be counted */
+#define TIMEOUT_MAX_MS	3600000	/* a policy's timeout_ms, at most */
 
-/* One policy object file and how to give its globals random values. */
+#define ARRAY_LEN(a)	(sizeof(a) / sizeof((a)[0]))
+
+/* What the globals chosen for an object make of its policies. */
+struct knobs {
+	bool ejectable;		/* an example's policy may be ejected */
+	uint32_t verdict;	/* fuzz_verdict's */
+	int refuse_err;		/* errno the refusing init gives, 0: none */
+};
+
+/* An object file and how to give its globals random values. */
 struct prog {
 	const char *dir, *file;
-	/* Sets its globals; returns whether it may be ejected. */
-	bool (*config)(struct fz_thread *t, struct bpf_object *obj,
-		       bool *refuses);
+	void (*config)(struct fz_thread *t, struct bpf_object *obj,
+		       struct knobs *k);
+	bool multi;		/* several policies, fuzz_policies.bpf.c */
+};
+
+/* A loaded object, shared by the slots of its policies. */
+struct obj {
+	struct bpf_object *bpf;
+	unsigned int users;
 };
 
 /* A loaded policy of the thread, attached or not. */
 struct slot {
-	struct bpf_object *obj;		/* NULL: the slot is free */
+	struct obj *obj;		/* NULL: the slot is free */
 	struct bpf_map *map;		/* its struct iofault_ops */
-	const struct prog *prog;
 	struct bpf_link *link;		/* attached, or registered if linkless */
 	char target[IOFAULT_NAME_LEN];	/* "" for the global policy */
 	char name[IOFAULT_NAME_LEN];
 	unsigned int timeout_ms;
 	long dev_id;		/* of the device seen holding it, -1: unsure */
+	int refuse_err;		/* errno its init refuses with, 0: starts */
 	bool linkless;		/* registered by its map, without a link */
 	bool ejectable;		/* may forward, or return an invalid verdict */
-	bool refuses;		/* its init refuses to start */
-	bool bad_value;		/* the kernel refuses its name or timeout */
+	bool bad_value;		/* the kernel refuses its target, name or timeout */
+	bool lingering;		/* its link was closed, not detached: someone
+				 * else's reference may keep it registered */
 };
 
 struct state {
@@ -68,139 +79,18 @@ struct state {
 	struct bpf_link *trace_link[2];
 };
 
-/* Time a worker's threads spent loading programs, since the first began. */
-static _Atomic uint64_t load_start_ns, load_used_ns;
-
-/* What libbpf said first since the last reset, for failure messages. */
-static _Thread_local char libbpf_said[FZ_LINE];
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
-}
-
-/* libbpf's messages (a verifier log is long) are kept, not printed. */
-static int libbpf_print(enum libbpf_print_level level, const char *fmt,
-			va_list ap)
-{
-	size_t len;
-
-	if (level != LIBBPF_WARN || libbpf_said[0])
-		return 0;
-	vsnprintf(libbpf_said, sizeof(libbpf_said), fmt, ap);
-	len = strlen(libbpf_said);
-	if (len && libbpf_said[len - 1] == '\n')
-		libbpf_said[len - 1] = 0;
-	return 0;
-}
-
-static bool load_allowed(void)
-{
-	uint64_t start = atomic_load(&load_start_ns);
-
-	return atomic_load(&load_used_ns) <= (now_ns() - start) / LOAD_SHARE;
-}
-
 /* ------------------------------------------------------------------ */
-/* The policies' globals and data fields, set before loading.          */
+/* The objects' globals                                                */
 
-/* Give the const volatile global var of obj the value val. */
-static int set_global(struct bpf_object *obj, const char *var, uint64_t val)
+/* fzp_set_global(), which must work: the programs are ours. */
+static void setg(struct fz_thread *t, struct bpf_object *obj, const char *var,
+		 uint64_t val)
 {
-	const struct btf *btf = bpf_object__btf(obj);
-	const struct btf_var_secinfo *vi;
-	const struct btf_type *sec, *v;
-	struct bpf_map *map;
-	uint32_t val32 = val;
-	size_t size;
-	char *data;
-	int i;
+	int err = fzp_set_global(obj, var, val);
 
-	bpf_object__for_each_map(map, obj) {
-		if (!bpf_map__is_internal(map))
-			continue;
-		sec = btf__type_by_id(btf, bpf_map__btf_value_type_id(map));
-		if (!sec || !btf_is_datasec(sec))
-			continue;
-		vi = btf_var_secinfos(sec);
-		for (i = 0; i < btf_vlen(sec); i++, vi++) {
-			v = btf__type_by_id(btf, vi->type);
-			if (strcmp(btf__name_by_offset(btf, v->name_off), var))
-				continue;
-			data = bpf_map__initial_value(map, &size);
-			if (!data || vi->offset + vi->size > size)
-				return -EINVAL;
-			if (vi->size == sizeof(val32))
-				memcpy(data + vi->offset, &val32, sizeof(val32));
-			else if (vi->size == sizeof(val))
-				memcpy(data + vi->offset, &val, sizeof(val));
-			else
-				return -EINVAL;
-			return 0;
-		}
-	}
-	return -ENOENT;
-}
-
-/*
- * The bytes of member name in the policy map's value, struct iofault_ops
- * as the object has it, which loading hands to the kernel.
- */
-static char *ops_member(struct bpf_object *obj, struct bpf_map *map,
-			const char *name, size_t *size)
-{
-	const struct btf *btf = bpf_object__btf(obj);
-	const struct btf_member *m;
-	const struct btf_type *t;
-	size_t vsize, off;
-	char *data = bpf_map__initial_value(map, &vsize);
-	long long msize;
-	int i, id;
-
-	id = btf__resolve_type(btf, bpf_map__btf_value_type_id(map));
-	t = id > 0 ? btf__type_by_id(btf, id) : NULL;
-	if (!data || !t || !btf_is_struct(t))
-		return NULL;
-	m = btf_members(t);
-	for (i = 0; i < btf_vlen(t); i++, m++) {
-		if (strcmp(btf__name_by_offset(btf, m->name_off), name))
-			continue;
-		off = btf_member_bit_offset(t, i) / 8;
-		msize = btf__resolve_size(btf, m->type);
-		if (msize <= 0 || off + msize > vsize)
-			return NULL;
-		*size = msize;
-		return data + off;
-	}
-	return NULL;
-}
-
-static int set_member_str(struct bpf_object *obj, struct bpf_map *map,
-			  const char *name, const char *val)
-{
-	size_t size;
-	char *p = ops_member(obj, map, name, &size);
-
-	if (!p || strlen(val) >= size)
-		return -EINVAL;
-	memset(p, 0, size);
-	memcpy(p, val, strlen(val));
-	return 0;
-}
-
-static int set_member_u32(struct bpf_object *obj, struct bpf_map *map,
-			  const char *name, uint32_t val)
-{
-	size_t size;
-	char *p = ops_member(obj, map, name, &size);
-
-	if (!p || size != sizeof(val))
-		return -EINVAL;
-	memcpy(p, &val, sizeof(val));
-	return 0;
+	if (err)
+		fz_fail(t, "%s: cannot set global %s: %s",
+			bpf_object__name(obj), var, strerror(-err));
 }
 
 /* A verdict, now and then one that does not exist (an ejection). */
@@ -209,7 +99,7 @@ static uint32_t pick_verdict(struct fz_thread *t)
 	static const uint32_t invalid[] = { 4, 7, 0x80000000u, 0xffffffffu };
 
 	if (fz_chance(t, 15))
-		return invalid[fz_below(t, 4)];
+		return invalid[fz_below(t, ARRAY_LEN(invalid))];
 	return fz_below(t, IOFAULT_VERDICT_NR);
 }
 
@@ -218,106 +108,122 @@ static bool verdict_ejectable(uint32_t v)
 	return v == IOFAULT_VERDICT_FORWARD || v >= IOFAULT_VERDICT_NR;
 }
 
-/* set_global(), which must work: the programs are ours. */
-static void setg(struct fz_thread *t, struct bpf_object *obj, const char *var,
-		 uint64_t val)
-{
-	int err = set_global(obj, var, val);
-
-	if (err)
-		fz_fail(t, "%s: cannot set global %s: %s",
-			bpf_object__name(obj), var, strerror(-err));
-}
-
 /* fail_all, observe: nothing to set, never ejected. */
-static bool cfg_steady(struct fz_thread *t, struct bpf_object *obj,
-		       bool *refuses)
+static void cfg_steady(struct fz_thread *t, struct bpf_object *obj,
+		       struct knobs *k)
 {
-	(void)t, (void)obj, (void)refuses;
-	return false;
+	(void)t, (void)obj, (void)k;
 }
 
 /*
  * default forwards when a descriptor is open; bad_verdict returns 7;
  * linkless returns 7 for PASID 7.
  */
-static bool cfg_ejectable(struct fz_thread *t, struct bpf_object *obj,
-			  bool *refuses)
+static void cfg_ejectable(struct fz_thread *t, struct bpf_object *obj,
+			  struct knobs *k)
 {
-	(void)t, (void)obj, (void)refuses;
-	return true;
+	(void)t, (void)obj;
+	k->ejectable = true;
 }
 
-static bool cfg_fail_writes(struct fz_thread *t, struct bpf_object *obj,
-			    bool *refuses)
+static void cfg_fail_writes(struct fz_thread *t, struct bpf_object *obj,
+			    struct knobs *k)
 {
-	(void)refuses;
+	(void)k;
 	setg(t, obj, "range_start", fz_edgy(t));
 	setg(t, obj, "range_end", fz_edgy(t));
-	return false;
 }
 
-static bool cfg_rate_limit(struct fz_thread *t, struct bpf_object *obj,
-			   bool *refuses)
+static void cfg_rate_limit(struct fz_thread *t, struct bpf_object *obj,
+			   struct knobs *k)
 {
-	(void)refuses;
+	(void)k;
 	setg(t, obj, "rate", fz_edgy(t));
 	setg(t, obj, "burst", fz_edgy(t));
-	return false;
 }
 
 /* It forwards the PASIDs of its range: none by default. */
-static bool cfg_forward_pasids(struct fz_thread *t, struct bpf_object *obj,
-			       bool *refuses)
+static void cfg_forward_pasids(struct fz_thread *t, struct bpf_object *obj,
+			       struct knobs *k)
 {
 	uint32_t min = fz_below(t, 8);
 
-	(void)refuses;
 	if (fz_chance(t, 50))
-		return false;
+		return;
 	setg(t, obj, "pasid_min", min);
 	setg(t, obj, "pasid_max", min + fz_below(t, 16));
-	return true;
+	k->ejectable = true;
 }
 
-static bool cfg_lifecycle(struct fz_thread *t, struct bpf_object *obj,
-			  bool *refuses)
+/* A fail code: FAILURE stops a PCIe function's page requests, so seldom. */
+static uint32_t pick_fail_code(struct fz_thread *t)
 {
-	uint32_t verdict = pick_verdict(t);
+	if (fz_chance(t, 5))	/* no code: the kfunc refuses it */
+		return IOFAULT_RESP_NR + fz_below(t, 4);
+	return fz_chance(t, 10) ? IOFAULT_RESP_FAILURE : IOFAULT_RESP_INVALID;
+}
 
-	*refuses = fz_chance(t, 10);
-	setg(t, obj, "verdict", verdict);
-	/* FAILURE stops a PCIe function's page requests: seldom. */
-	setg(t, obj, "fail_code", fz_chance(t, 10) ?
-	     IOFAULT_RESP_FAILURE : IOFAULT_RESP_INVALID);
+static void cfg_lifecycle(struct fz_thread *t, struct bpf_object *obj,
+			  struct knobs *k)
+{
+	bool refuse = fz_chance(t, 10);
+
+	k->verdict = pick_verdict(t);
+	k->ejectable = verdict_ejectable(k->verdict);
+	k->refuse_err = refuse ? EPERM : 0;	/* its init returns -1 */
+	setg(t, obj, "verdict", k->verdict);
+	setg(t, obj, "fail_code", pick_fail_code(t));
 	/* IOFAULT_RESP_NR is no code: the group gets INVALID. */
 	setg(t, obj, "timeout_code", fz_below(t, IOFAULT_RESP_NR + 1));
-	setg(t, obj, "refuse", *refuses);
-	return verdict_ejectable(verdict);
+	setg(t, obj, "refuse", refuse);
 }
 
-static bool cfg_respcount(struct fz_thread *t, struct bpf_object *obj,
-			  bool *refuses)
+static void cfg_respcount(struct fz_thread *t, struct bpf_object *obj,
+			  struct knobs *k)
 {
-	uint32_t verdict = pick_verdict(t);
-
-	(void)refuses;
-	setg(t, obj, "verdict", verdict);
+	k->verdict = pick_verdict(t);
+	k->ejectable = verdict_ejectable(k->verdict);
+	setg(t, obj, "verdict", k->verdict);
 	setg(t, obj, "row", fz_below(t, 4));
-	return verdict_ejectable(verdict);
+}
+
+/*
+ * fuzz_policies: what fuzz_refuse's init returns, and the errno that
+ * gives: a negative errno is the errno, anything else EINVAL.
+ */
+static void cfg_fuzz(struct fz_thread *t, struct bpf_object *obj,
+		     struct knobs *k)
+{
+	static const struct { int32_t ret; int err; } refusals[] = {
+		{ 0, 0 }, { 0, 0 }, { 0, 0 }, { -EPERM, EPERM },
+		{ -EACCES, EACCES }, { -EAGAIN, EAGAIN }, { 1, EINVAL },
+		{ -5000, EINVAL },
+	};
+	unsigned int r = fz_below(t, ARRAY_LEN(refusals));
+
+	k->verdict = pick_verdict(t);
+	k->refuse_err = refusals[r].err;
+	setg(t, obj, "verdict", k->verdict);
+	setg(t, obj, "fail_code", pick_fail_code(t));
+	setg(t, obj, "timeout_code", fz_below(t, IOFAULT_RESP_NR + 1));
+	setg(t, obj, "refuse", (uint32_t)refusals[r].ret);
 }
 
 static const struct prog progs[] = {
-	{ FZ_BPFDIR, "default", cfg_ejectable },
-	{ FZ_BPFDIR, "fail_all", cfg_steady },
-	{ FZ_BPFDIR, "fail_writes", cfg_fail_writes },
-	{ FZ_BPFDIR, "forward_pasids", cfg_forward_pasids },
-	{ FZ_BPFDIR, "rate_limit", cfg_rate_limit },
-	{ FZ_BPFDIR, "observe", cfg_steady },
-	{ FZ_PROGDIR, "bad_verdict", cfg_ejectable },
-	{ FZ_PROGDIR, "linkless", cfg_ejectable },
-	{ FZ_PROGDIR, "lifecycle", cfg_lifecycle },
-	{ FZ_PROGDIR, "respcount", cfg_respcount },
+	{ FZ_BPFDIR, "default", cfg_ejectable, false },
+	{ FZ_BPFDIR, "fail_all", cfg_steady, false },
+	{ FZ_BPFDIR, "fail_writes", cfg_fail_writes, false },
+	{ FZ_BPFDIR, "forward_pasids", cfg_forward_pasids, false },
+	{ FZ_BPFDIR, "rate_limit", cfg_rate_limit, false },
+	{ FZ_BPFDIR, "observe", cfg_steady, false },
+	{ FZ_PROGDIR, "bad_verdict", cfg_ejectable, false },
+	{ FZ_PROGDIR, "linkless", cfg_ejectable, false },
+	{ FZ_PROGDIR, "lifecycle", cfg_lifecycle, false },
+	{ FZ_PROGDIR, "respcount", cfg_respcount, false },
+};
+
+static const struct prog fuzz_prog = {
+	FZ_PROGDIR, "fuzz_policies", cfg_fuzz, true,
 };
 
 /* Policies the verifier must refuse to load. */
@@ -326,14 +232,29 @@ static const char *const bad_progs[] = {
 	"bad_write_ctx",
 };
 
-#define ARRAY_LEN(a)	(sizeof(a) / sizeof((a)[0]))
+/* What the policy of map in an object of p does, given the knobs. */
+static void traits(const struct prog *p, const struct knobs *k,
+		   struct bpf_map *map, struct slot *s)
+{
+	const char *name = bpf_map__name(map);
+
+	if (!p->multi) {
+		s->ejectable = k->ejectable;
+		s->refuse_err = k->refuse_err;
+		return;
+	}
+	s->ejectable = !strcmp(name, "fuzz_forward") ||
+		       (!strcmp(name, "fuzz_verdict") &&
+			verdict_ejectable(k->verdict));
+	s->refuse_err = !strcmp(name, "fuzz_refuse") ? k->refuse_err : 0;
+}
 
 /* ------------------------------------------------------------------ */
 /* sysfs                                                               */
 
-static const char *target_desc(const struct slot *s)
+static const char *target_desc(const char *target)
 {
-	return s->target[0] ? s->target : "(global)";
+	return target[0] ? target : "(global)";
 }
 
 /* Read an attribute into buf; 0 or an errno. */
@@ -344,7 +265,7 @@ static int read_attr(const char *path, char *buf, size_t size)
 	return n < 0 ? -n : 0;
 }
 
-/* The id of device dev, -1 if it is not there. */
+/* The id of device dev, -1 if it is not there; 0 for the global slot. */
 static long dev_id(const char *dev)
 {
 	char path[128], buf[32];
@@ -357,7 +278,7 @@ static long dev_id(const char *dev)
 	return strtol(buf, NULL, 10);
 }
 
-/* What decides for the target: its policy attribute (or global_policy). */
+/* What decides for target: its policy attribute, or global_policy. */
 static int read_policy(const char *target, char *buf, size_t size)
 {
 	char path[128];
@@ -399,8 +320,8 @@ static void strip_nl(char *buf)
 
 /*
  * s was attached (or registered): sysfs must show it, unless it may have
- * been ejected or its device went away (the id then differs from the one
- * of the device seen holding it). Remembers the device seen holding it.
+ * been ejected or its device went away (the id then differs from that of
+ * the device seen holding it). Remembers the device seen holding it.
  */
 static void check_shown(struct fz_thread *t, struct slot *s, const char *after)
 {
@@ -422,8 +343,8 @@ static void check_shown(struct fz_thread *t, struct slot *s, const char *after)
 	read_last_exit(s->target, last, sizeof(last));
 	strip_nl(pol);
 	strip_nl(last);
-	fz_fail(t, "%s: policy %s of %s not shown: policy '%s', last_exit '%s'",
-		after, s->name, target_desc(s), pol, last);
+	fz_fail(t, "%s: %s not shown on %s: policy '%s', last_exit '%s'",
+		after, s->name, target_desc(s->target), pol, last);
 }
 
 /*
@@ -437,8 +358,8 @@ static void check_gone(struct fz_thread *t, const struct slot *s,
 
 	while (shown(s)) {
 		if (waited >= wait_ms) {
-			fz_fail(t, "%s: policy %s still decides for %s",
-				after, s->name, target_desc(s));
+			fz_fail(t, "%s: %s still decides for %s", after,
+				s->name, target_desc(s->target));
 			return;
 		}
 		fz_sleep_ms(10);
@@ -449,9 +370,19 @@ static void check_gone(struct fz_thread *t, const struct slot *s,
 /* ------------------------------------------------------------------ */
 /* Slots                                                               */
 
+static void obj_put(struct obj *o)
+{
+	if (--o->users)
+		return;
+	bpf_object__close(o->bpf);
+	free(o);
+}
+
+/* Give up s, which holds no link. */
 static void slot_free(struct slot *s)
 {
-	bpf_object__close(s->obj);
+	if (s->obj)
+		obj_put(s->obj);
 	memset(s, 0, sizeof(*s));
 }
 
@@ -460,7 +391,7 @@ static bool is_free(const struct slot *s)
 	return !s->obj;
 }
 
-/* Loaded, attached to nothing, and could be. */
+/* Loaded, attached to nothing. */
 static bool is_idle(const struct slot *s)
 {
 	return s->obj && !s->link;
@@ -500,18 +431,53 @@ static struct slot *pick(struct fz_thread *t, bool (*ok)(const struct slot *),
 	return n ? found[fz_below(t, n)] : NULL;
 }
 
-/* A slot to load into: a free one, or an idle one given up. */
-static struct slot *slot_for_load(struct fz_thread *t)
+/* Whether sysfs shows no policy on s's target now. */
+static bool target_free(const struct slot *s)
 {
-	struct slot *s = pick(t, is_free, NULL);
+	char buf[96];
+
+	if (read_policy(s->target, buf, sizeof(buf)))
+		return false;
+	return s->target[0] ? strncmp(buf, "device ", 7) : !strcmp(buf, "\n");
+}
+
+/*
+ * An idle slot to attach: mostly one whose target looks free (it may be
+ * taken by the time it attaches), else any; NULL if none is idle.
+ */
+static struct slot *pick_idle(struct fz_thread *t)
+{
+	struct state *st = fz_my_state(t);
+	struct slot *found[SLOTS];
+	int i, n = 0;
+
+	if (fz_chance(t, 70))
+		for (i = 0; i < SLOTS; i++)
+			if (is_idle(&st->slot[i]) && target_free(&st->slot[i]))
+				found[n++] = &st->slot[i];
+	return n ? found[fz_below(t, n)] : pick(t, is_idle, NULL);
+}
+
+/*
+ * A slot to load a policy of o into: a free one, or an idle one given up
+ * (not one of o's, being set up); or NULL.
+ */
+static struct slot *slot_for_load(struct fz_thread *t, const struct obj *o)
+{
+	struct state *st = fz_my_state(t);
+	struct slot *s = pick(t, is_free, NULL), *found[SLOTS];
+	int i, n = 0;
 
 	if (s)
 		return s;
-	s = pick(t, is_idle, NULL);
-	if (s) {
-		fz_log(t, "policy: close %s to make room", s->name);
-		slot_free(s);
-	}
+	for (i = 0; i < SLOTS; i++)
+		if (is_idle(&st->slot[i]) && st->slot[i].obj != o)
+			found[n++] = &st->slot[i];
+	if (!n)
+		return NULL;
+	s = found[fz_below(t, n)];
+	fz_log(t, "policy: give up %s to make room", s->name);
+	slot_free(s);
 	return s;
 }
 
@@ -527,66 +493,26 @@ static unsigned int pick_timeout(struct fz_thread *t)
 {
 	if (fz_chance(t, 85))
 		return 0;
-	if (fz_chance(t, 10))	/* past IOFAULT_TIMEOUT_MAX_MS: refused */
-		return 3600001;
+	if (fz_chance(t, 10))	/* too long: refused */
+		return TIMEOUT_MAX_MS + 1;
 	return 50 + fz_below(t, 10000);
 }
 
-/* Open path, keeping its maps to itself: some are pinned by name. */
-static struct bpf_object *open_obj(struct fz_thread *t, const char *path)
-{
-	struct bpf_object *obj;
-	struct bpf_map *map;
-
-	libbpf_said[0] = 0;
-	obj = bpf_object__open_file(path, NULL);
-	if (!obj) {
-		fz_fail(t, "cannot open %s: %s (libbpf: %s)", path,
-			strerror(errno), libbpf_said);
-		return NULL;
-	}
-	bpf_object__for_each_map(map, obj)
-		bpf_map__set_pin_path(map, NULL);
-	return obj;
-}
-
-/* Load obj, counting the time against the worker's share; 0 or an errno. */
-static int load_obj(struct bpf_object *obj)
-{
-	uint64_t t0 = now_ns();
-	int err;
-
-	libbpf_said[0] = 0;
-	err = bpf_object__load(obj);
-	atomic_fetch_add(&load_used_ns, now_ns() - t0);
-	return -err;
-}
-
-static struct bpf_map *ops_map(struct bpf_object *obj)
-{
-	struct bpf_map *map;
-
-	bpf_object__for_each_map(map, obj)
-		if (bpf_map__type(map) == BPF_MAP_TYPE_STRUCT_OPS)
-			return map;
-	return NULL;
-}
-
 /*
- * Load a random policy into s, for twin's target and timeout if twin is
- * given (a replacement), else for a random target. False if it failed.
+ * Make s the policy of map, for twin's target and timeout if twin is
+ * given (to replace it), else for a random one; name it.
  */
-static bool slot_load(struct fz_thread *t, struct slot *s, bool linkless,
-		      const struct slot *twin)
+static bool slot_setup(struct fz_thread *t, struct slot *s, struct obj *o,
+		       struct bpf_map *map, bool linkless,
+		       const struct slot *twin)
 {
 	struct state *st = fz_my_state(t);
-	const struct prog *p = &progs[fz_below(t, ARRAY_LEN(progs))];
-	char path[256];
-	__u32 flags;
-	int err;
+	__u32 flags = bpf_map__map_flags(map);
 
 	memset(s, 0, sizeof(*s));
-	s->prog = p;
+	s->obj = o;
+	o->users++;
+	s->map = map;
 	s->linkless = linkless;
 	if (twin) {
 		memcpy(s->target, twin->target, sizeof(s->target));
@@ -596,53 +522,124 @@ static bool slot_load(struct fz_thread *t, struct slot *s, bool linkless,
 			fz_pick_dev(t, s->target);
 		s->timeout_ms = pick_timeout(t);
 	}
-	if (fz_chance(t, 3)) {	/* not [A-Za-z0-9_.:-]: refused */
+	if (fz_chance(t, 3))	/* not [A-Za-z0-9_.:-]: refused */
 		snprintf(s->name, sizeof(s->name), "fz bad/%u", st->seq++);
-		s->bad_value = true;
-	} else {
-		snprintf(s->name, sizeof(s->name), "%.14s.%u.%u.%u", p->file,
-			 t->worker, t->index, st->seq++ % 100000);
-	}
-	/* fz_pick_dev() gives some names no device can have. */
-	s->bad_value |= !name_ok(s->target) || s->timeout_ms > 3600000;
-
-	snprintf(path, sizeof(path), "%s/%s.bpf.o", p->dir, p->file);
-	s->obj = open_obj(t, path);
-	if (!s->obj)
-		return false;
-	s->map = ops_map(s->obj);
-	if (!s->map) {
-		fz_fail(t, "%s has no struct_ops map", path);
-		slot_free(s);
-		return false;
-	}
-	s->ejectable = p->config(t, s->obj, &s->refuses);
-	flags = bpf_map__map_flags(s->map);
-	err = set_member_str(s->obj, s->map, "target", s->target) ||
-	      set_member_str(s->obj, s->map, "name", s->name) ||
-	      set_member_u32(s->obj, s->map, "timeout_ms", s->timeout_ms) ||
-	      bpf_map__set_map_flags(s->map, linkless ? flags & ~BPF_F_LINK :
-					     flags | BPF_F_LINK);
-	if (err) {
-		fz_fail(t, "%s: cannot set the policy's fields", path);
-		slot_free(s);
-		return false;
-	}
-	fz_log(t, "policy: load %s as %s for %s, timeout %u%s%s%s", p->file,
-	       s->name, target_desc(s), s->timeout_ms,
-	       linkless ? ", link-less" : "", s->refuses ? ", refusing" : "",
-	       s->ejectable ? ", ejectable" : "");
-	err = load_obj(s->obj);
-	if (!FZ_EXPECT(t, "load a policy", err, 0)) {
-		fz_log(t, "policy: libbpf said: %s", libbpf_said);
-		slot_free(s);
+	else
+		snprintf(s->name, sizeof(s->name), "%.14s.%u.%u.%u",
+			 bpf_map__name(map), t->worker, t->index,
+			 st->seq++ % 100000);
+	/*
+	 * The kernel refuses the value of a policy with a bad target (some
+	 * fz_pick_dev() names), name or timeout, and a global policy with a
+	 * timeout, whatever else holds.
+	 */
+	s->bad_value = !name_ok(s->target) || !name_ok(s->name) ||
+		       s->timeout_ms > TIMEOUT_MAX_MS ||
+		       (!s->target[0] && s->timeout_ms);
+	if (fzp_set_str(o->bpf, map, "target", s->target) ||
+	    fzp_set_str(o->bpf, map, "name", s->name) ||
+	    fzp_set_u32(o->bpf, map, "timeout_ms", s->timeout_ms) ||
+	    bpf_map__set_map_flags(map, linkless ? flags & ~BPF_F_LINK :
+						   flags | BPF_F_LINK)) {
+		fz_fail(t, "%s: cannot set the fields of %s",
+			bpf_object__name(o->bpf), bpf_map__name(map));
 		return false;
 	}
 	return true;
 }
 
+static unsigned int nr_policies(struct bpf_object *obj)
+{
+	struct bpf_map *map;
+	unsigned int n = 0;
+
+	bpf_object__for_each_map(map, obj)
+		n += bpf_map__type(map) == BPF_MAP_TYPE_STRUCT_OPS;
+	return n;
+}
+
 /*
- * Attach (or register) the idle slot s, and check the outcome: an error
+ * Load an object: an example, or fuzz_policies, of which some policies at
+ * random (all for a thread that has none), each into a slot, for random
+ * targets or for twin's. The first is link-less if asked, the others now
+ * and then. Returns the first policy's slot, NULL if none was loaded.
+ */
+static struct slot *load(struct fz_thread *t, bool linkless,
+			 const struct slot *twin)
+{
+	bool none = !pick(t, is_idle, NULL) && !pick(t, is_held, NULL);
+	const struct prog *p = none || fz_chance(t, 60) ? &fuzz_prog :
+			       &progs[fz_below(t, ARRAY_LEN(progs))];
+	unsigned int n = 0, want = 1, left;
+	struct state *st = fz_my_state(t);
+	struct slot *s, *first = NULL;
+	struct knobs k = { 0 };
+	struct bpf_map *map;
+	struct obj *o;
+	char path[256];
+	int err;
+
+	snprintf(path, sizeof(path), "%s/%s.bpf.o", p->dir, p->file);
+	o = calloc(1, sizeof(*o));
+	if (!o)
+		return NULL;
+	o->bpf = fzp_open(path);
+	if (!o->bpf) {
+		fz_fail(t, "cannot open %s: %s (libbpf: %s)", path,
+			strerror(errno), fzp_libbpf_said);
+		free(o);
+		return NULL;
+	}
+	o->users = 1;		/* ours, while we set it up */
+	p->config(t, o->bpf, &k);
+	left = nr_policies(o->bpf);
+	if (p->multi)
+		want = none ? left : 1 + fz_below(t, left);
+	bpf_object__for_each_map(map, o->bpf) {
+		if (bpf_map__type(map) != BPF_MAP_TYPE_STRUCT_OPS)
+			continue;
+		/* want of the left ones, each as likely */
+		s = fz_below(t, left--) < want - n ? slot_for_load(t, o) :
+		    NULL;
+		if (!s) {
+			bpf_map__set_autocreate(map, false);
+			continue;
+		}
+		if (!slot_setup(t, s, o, map, n ? fz_chance(t, 25) : linkless,
+				n && fz_chance(t, 40) ? first : twin)) {
+			slot_free(s);
+			continue;
+		}
+		traits(p, &k, map, s);
+		fz_log(t, "policy: %s is %s for %s, timeout %u%s%s%s%s",
+		       s->name, bpf_map__name(map), target_desc(s->target),
+		       s->timeout_ms, s->linkless ? ", link-less" : "",
+		       s->refuse_err ? ", refusing" : "",
+		       s->ejectable ? ", ejectable" : "",
+		       s->bad_value ? ", refused value" : "");
+		if (!first)
+			first = s;
+		n++;
+	}
+	if (first) {
+		fz_log(t, "policy: load %s (%u policies)", p->file, n);
+		err = fzp_load(o->bpf);
+		if (!FZ_EXPECT(t, "load a policy", err, 0)) {
+			fz_log(t, "policy: libbpf said: %s", fzp_libbpf_said);
+			first = NULL;
+		}
+	}
+	if (!first) {
+		for (s = st->slot; s < st->slot + SLOTS; s++)
+			if (s->obj == o)
+				slot_free(s);
+	}
+	obj_put(o);
+	return first;
+}
+
+/*
+ * Attach (or register) the idle slot s, and check the outcome: the error
  * the kernel gives for what s is, or one a concurrent action can cause.
  */
 static void slot_attach(struct fz_thread *t, struct slot *s)
@@ -654,37 +651,40 @@ static void slot_attach(struct fz_thread *t, struct slot *s)
 
 	s->dev_id = dev_id(s->target);
 	fz_log(t, "policy: %s %s to %s", s->linkless ? "register" : "attach",
-	       s->name, target_desc(s));
+	       s->name, target_desc(s->target));
 	link = bpf_map__attach_struct_ops(s->map);
 	err = link ? 0 : errno;
 
 	/*
-	 * ENODEV: a device target may be absent, or leave meanwhile (hw,
-	 * core); EBUSY: others take targets; a refusing init says EPERM. The
-	 * value is checked before any of these: a bad name or timeout, and a
-	 * timeout for the global policy, are EINVAL.
+	 * The value is checked first (EINVAL). Then ENODEV: a device target
+	 * may be absent, or leave meanwhile (hw, core families); EBUSY:
+	 * others take the targets; then the policy's init may refuse.
 	 */
-	if (s->bad_value || (!device && s->timeout_ms))
+	if (s->bad_value)
 		FZ_EXPECT(t, what, err, EINVAL);
-	else if (s->refuses)
-		FZ_EXPECT(t, what, err, EPERM, EBUSY, device ? ENODEV : EPERM);
+	else if (s->refuse_err)
+		FZ_EXPECT(t, what, err, s->refuse_err, EBUSY,
+			  device ? ENODEV : EBUSY);
 	else
-		FZ_EXPECT(t, what, err, 0, EBUSY, device ? ENODEV : 0);
+		FZ_EXPECT(t, what, err, 0, EBUSY, device ? ENODEV : EBUSY);
 	if (link) {
 		s->link = link;
+		s->lingering = false;
 		check_shown(t, s, what);
 		return;
 	}
 	check_gone(t, s, what, 0);
-	/* Its value will not do: make room for another. */
-	if (s->bad_value)
+	/* Make room for another: it never attaches, or may not for long. */
+	if (s->bad_value || (err == ENODEV && fz_chance(t, 10))) {
+		fz_log(t, "policy: give up %s", s->name);
 		slot_free(s);
+	}
 }
 
 /*
  * Detach s: through its link (BPF_LINK_DETACH, or only closing it, which
- * detaches once nothing else holds it), or by deleting the element of its
- * map if it was registered without one. Then nothing may show it.
+ * detaches once nothing else holds it), or by deleting its map's element
+ * if it was registered without one. Then sysfs may not show it.
  */
 static void slot_detach(struct fz_thread *t, struct slot *s)
 {
@@ -693,8 +693,8 @@ static void slot_detach(struct fz_thread *t, struct slot *s)
 
 	if (s->linkless) {
 		fz_log(t, "policy: unregister %s from %s", s->name,
-		       target_desc(s));
-		/* Its map is still registered even if it was stopped. */
+		       target_desc(s->target));
+		/* Registered until now, even if stopped meanwhile. */
 		err = -bpf_link__destroy(s->link);
 		FZ_EXPECT(t, "unregister a policy", err, 0);
 		s->link = NULL;
@@ -704,15 +704,20 @@ static void slot_detach(struct fz_thread *t, struct slot *s)
 		return;
 	}
 	if (fz_chance(t, 70)) {
-		fz_log(t, "policy: detach %s from %s", s->name, target_desc(s));
+		fz_log(t, "policy: detach %s from %s", s->name,
+		       target_desc(s->target));
 		/* 0 also when the kernel detached it already. */
 		err = -bpf_link__detach(s->link);
 		FZ_EXPECT(t, "detach a policy link", err, 0);
 	} else {
 		fz_log(t, "policy: close the link of %s on %s", s->name,
-		       target_desc(s));
-		/* A child forked meanwhile may hold it until it execs. */
+		       target_desc(s->target));
+		/*
+		 * A child forked meanwhile holds it until it execs; the
+		 * kernel's eject work, while it detaches it.
+		 */
 		wait_ms = GONE_WAIT_MS;
+		s->lingering = true;
 	}
 	err = -bpf_link__destroy(s->link);
 	FZ_EXPECT(t, "close a policy link", err, 0);
@@ -720,7 +725,7 @@ static void slot_detach(struct fz_thread *t, struct slot *s)
 	check_gone(t, s, "detach", wait_ms);
 }
 
-/* Whether the struct_ops link still holds a map (is not detached). */
+/* Whether the struct_ops link still holds a map (was not detached). */
 static bool link_alive(struct bpf_link *link)
 {
 	struct bpf_link_info info;
@@ -742,31 +747,43 @@ static bool stoppable(const struct slot *s)
 /* Actions                                                             */
 
 static void act_sysfs(struct fz_thread *t);
-static void act_detach(struct fz_thread *t);
 
-/* Load a new policy and attach or register it. */
+/*
+ * Whether the thread may load policies: within its share of time, or if
+ * it has none at all.
+ */
+static bool may_load(struct fz_thread *t)
+{
+	return fzp_load_allowed() ||
+	       (!pick(t, is_idle, NULL) && !pick(t, is_held, NULL));
+}
+
+/* Load new policies and attach or register one. */
 static void load_and_attach(struct fz_thread *t, bool linkless)
 {
 	struct slot *s, *twin = NULL;
 
-	if (!load_allowed()) {
-		s = pick(t, is_idle, NULL);
-		if (s)
+	if (!may_load(t)) {
+		s = pick_idle(t);
+		if (s) {
 			slot_attach(t, s);
+			return;
+		}
+		s = pick(t, is_held, NULL);
+		if (s)
+			slot_detach(t, s);
 		else
 			act_sysfs(t);
 		return;
 	}
-	/* Now and then one to replace another by, later. */
+	/* Now and then a replacement for an attached one, for later. */
 	if (!linkless && fz_chance(t, 30))
 		twin = pick(t, is_linked, NULL);
-	s = slot_for_load(t);
-	if (!s) {		/* all are attached */
-		act_detach(t);
-		return;
-	}
-	if (slot_load(t, s, linkless, twin))
+	s = load(t, linkless, twin);
+	if (s)
 		slot_attach(t, s);
+	else if ((s = pick(t, is_held, NULL)))	/* all slots are held */
+		slot_detach(t, s);
 }
 
 static void act_attach_new(struct fz_thread *t)
@@ -794,7 +811,7 @@ static void act_attach_again(struct fz_thread *t)
 	if (fz_chance(t, 15))
 		s = pick(t, is_held, NULL);
 	if (!s) {
-		s = pick(t, is_idle, NULL);
+		s = pick_idle(t);
 		if (s)
 			slot_attach(t, s);
 		else
@@ -802,38 +819,36 @@ static void act_attach_again(struct fz_thread *t)
 		return;
 	}
 	fz_log(t, "policy: %s %s to %s again",
-	       s->linkless ? "register" : "attach", s->name, target_desc(s));
+	       s->linkless ? "register" : "attach", s->name,
+	       target_desc(s->target));
 	link = bpf_map__attach_struct_ops(s->map);
 	err = link ? 0 : errno;
-	if (s->linkless) {
-		/* Registered, even stopped, until unregistered. */
+	if (s->linkless || !stoppable(s))
+		/* A link-less one is registered, even stopped, until unregistered. */
 		FZ_EXPECT(t, what, err, EBUSY);
-	} else if (stoppable(s)) {
+	else
 		FZ_EXPECT(t, what, err, EBUSY, 0, s->target[0] ? ENODEV : 0);
-	} else {
-		FZ_EXPECT(t, what, err, EBUSY);
-	}
 	if (!link)
 		return;
 	if (s->linkless) {
-		/* Never registered twice: leave the kernel's state alone. */
+		/* Registered twice: leave the kernel's state as it is. */
 		bpf_link__disconnect(link);
 		bpf_link__destroy(link);
 		return;
 	}
 	/* The first link must have been detached: keep the new one. */
 	if (link_alive(s->link))
-		fz_fail(t, "policy %s attached through two links at once",
-			s->name);
+		fz_fail(t, "%s attached through two links at once", s->name);
 	bpf_link__destroy(s->link);
 	s->link = link;
+	s->lingering = false;
 	check_shown(t, s, what);
 }
 
 /*
- * The policy a replaced one's link should go to: a loaded one for the
- * same target and timeout most of the time, any other loaded one (EINVAL)
- * or itself (EBUSY) now and then, or a new one for its target.
+ * The policy a's link should go to: a loaded one for the same target and
+ * timeout most of the time; any other loaded one (EINVAL) or a itself
+ * (EBUSY) now and then; or a new one for a's target.
  */
 static struct slot *replacement(struct fz_thread *t, struct slot *a)
 {
@@ -852,33 +867,21 @@ static struct slot *replacement(struct fz_thread *t, struct slot *a)
 	}
 	if (n && fz_chance(t, 85))
 		return match[fz_below(t, n)];
-	if (fz_chance(t, 50) || !load_allowed()) {
+	if (fz_chance(t, 50) || !fzp_load_allowed()) {
 		s = pick(t, is_link_mode, a);
-		if (s)
+		if (s || !fzp_load_allowed())
 			return s;
 	}
-	if (!load_allowed())
-		return NULL;
-	s = pick(t, is_free, NULL);
-	if (!s)
-		s = pick(t, is_idle, a);
-	if (!s)
-		return NULL;
-	if (s->obj) {
-		fz_log(t, "policy: close %s to make room", s->name);
-		slot_free(s);
-	}
-	return slot_load(t, s, false, a) ? s : NULL;
+	return load(t, false, a);
 }
 
 /* Replace an attached policy through its link (BPF_LINK_UPDATE). */
 static void act_replace(struct fz_thread *t)
 {
 	const char *what = "replace a policy";
-	char last[192], want[128];
+	char last[192] = "", want[128];
 	struct slot *a = pick(t, is_linked, NULL), *b;
-	bool mismatch, busy;
-	int err;
+	int err, ok[5] = { -1, -1, -1, -1, -1 }, n = 0;
 
 	if (!a) {
 		act_attach_again(t);
@@ -887,31 +890,38 @@ static void act_replace(struct fz_thread *t)
 	b = replacement(t, a);
 	if (!b)
 		return;
-	mismatch = strcmp(a->target, b->target) ||
-		   a->timeout_ms != b->timeout_ms;
-	busy = b == a || b->link;
 	fz_log(t, "policy: replace %s by %s on %s", a->name, b->name,
-	       target_desc(a));
+	       target_desc(a->target));
 	err = -bpf_link__update_map(a->link, b->map);
 
 	/*
-	 * b's value is written first (a bad one is EINVAL). Then ENOLINK if
-	 * a's link was detached (ejection, device removal); then a target or
-	 * timeout that differ (EINVAL), b deciding somewhere (EBUSY), a
-	 * stopped (ENODEV), b's init refusing (EPERM).
+	 * b's value is written first (EINVAL if bad). Then ENOLINK if a's
+	 * link was detached (ejection, device removal); then a target or
+	 * timeout that differ (EINVAL); b deciding (EBUSY: a itself, or b
+	 * attached and not stopped since); a stopped but not yet detached
+	 * (ENODEV); b's init refusing.
 	 */
-	if (b->bad_value && !b->link)
-		FZ_EXPECT(t, what, err, EINVAL);
-	else if (!stoppable(a))
-		FZ_EXPECT(t, what, err, mismatch ? EINVAL : busy ? EBUSY :
-			  b->refuses ? EPERM : 0);
-	else if (mismatch)
-		FZ_EXPECT(t, what, err, EINVAL, ENOLINK);
-	else if (busy)
-		FZ_EXPECT(t, what, err, EBUSY, ENOLINK);
-	else
-		FZ_EXPECT(t, what, err, b->refuses ? EPERM : 0, ENOLINK,
-			  ENODEV);
+	if (b->bad_value && !b->link) {
+		ok[n++] = EINVAL;
+	} else {
+		if (stoppable(a))
+			ok[n++] = ENOLINK;
+		if (strcmp(a->target, b->target) ||
+		    a->timeout_ms != b->timeout_ms) {
+			ok[n++] = EINVAL;
+		} else if (b == a) {
+			ok[n++] = EBUSY;
+		} else {
+			if (b->link || b->lingering)
+				ok[n++] = EBUSY;
+			if (!b->link || stoppable(b)) {
+				ok[n++] = b->refuse_err;
+				if (stoppable(a))
+					ok[n++] = ENODEV;
+			}
+		}
+	}
+	FZ_EXPECT(t, what, err, ok[0], ok[1], ok[2], ok[3], ok[4]);
 
 	if (err) {
 		if (err != ENOLINK && err != ENODEV)
@@ -922,16 +932,24 @@ static void act_replace(struct fz_thread *t)
 			slot_free(b);
 		return;
 	}
-	if (b == a)		/* said above: no policy replaces itself */
+	if (b == a)		/* failed above: a policy cannot replace itself */
 		return;
+	if (b->link) {
+		/* b's own link must have been detached (ejection, removal). */
+		if (link_alive(b->link))
+			fz_fail(t, "%s decides through two links at once",
+				b->name);
+		bpf_link__destroy(b->link);
+	}
 	b->link = a->link;
+	b->lingering = false;
 	b->dev_id = a->dev_id;
 	a->link = NULL;
 	check_gone(t, a, what, 0);
 	check_shown(t, b, what);
 	/*
 	 * Nothing else records a stop there while b holds the place: unless
-	 * b was ejected, or the device left (its id then differs).
+	 * b was ejected, or the device went (its id then differs).
 	 */
 	read_last_exit(a->target, last, sizeof(last));
 	if (b->ejectable || (a->target[0] && (a->dev_id < 0 ||
@@ -942,7 +960,7 @@ static void act_replace(struct fz_thread *t)
 	if (strcmp(last, want)) {
 		strip_nl(last);
 		fz_fail(t, "after replacing %s by %s on %s: last_exit '%s'",
-			a->name, b->name, target_desc(a), last);
+			a->name, b->name, target_desc(a->target), last);
 	}
 }
 
@@ -952,30 +970,28 @@ static void act_detach(struct fz_thread *t)
 
 	if (s)
 		slot_detach(t, s);
+	else if ((s = pick_idle(t)))
+		slot_attach(t, s);
 	else
 		act_sysfs(t);
 }
 
 /*
  * Unregister a link-less policy; now and then try deleting the element of
- * a link-mode map, which only its link can detach (EOPNOTSUPP).
+ * a link-mode map instead, which only a link can detach (EOPNOTSUPP).
  */
 static void act_unregister(struct fz_thread *t)
 {
-	struct slot *s;
+	struct slot *s = fz_chance(t, 20) ? pick(t, is_link_mode, NULL) : NULL;
 	__u32 zero = 0;
 	int err;
 
-	if (fz_chance(t, 20)) {
-		s = pick(t, is_link_mode, NULL);
-		if (s) {
-			fz_log(t, "policy: delete the element of %s", s->name);
-			err = bpf_map_delete_elem(bpf_map__fd(s->map), &zero) ?
-			      errno : 0;
-			FZ_EXPECT(t, "delete a link-mode policy map's element",
-				  err, EOPNOTSUPP);
-			return;
-		}
+	if (s) {
+		fz_log(t, "policy: delete the element of %s", s->name);
+		err = bpf_map_delete_elem(bpf_map__fd(s->map), &zero) ? errno : 0;
+		FZ_EXPECT(t, "delete a link-mode policy map's element", err,
+			  EOPNOTSUPP);
+		return;
 	}
 	s = pick(t, is_registered, NULL);
 	if (s)
@@ -984,7 +1000,7 @@ static void act_unregister(struct fz_thread *t)
 		act_register_new(t);
 }
 
-/* Whether text, an exit record, reads "KIND CODE POLICY: MSG" or "". */
+/* Whether text, an exit record, reads "KIND CODE POLICY: MSG", or "". */
 static bool exit_line_ok(const char *text)
 {
 	static const char *const kinds[] = {
@@ -1007,43 +1023,45 @@ static bool exit_line_ok(const char *text)
 }
 
 /*
- * Read what decides for a random device or globally, and why its last
+ * Read what decides for a random device, or globally, and why its last
  * policy stopped; and check that one of the thread's attached policies
  * still shows.
  */
 static void act_sysfs(struct fz_thread *t)
 {
 	char target[IOFAULT_NAME_LEN] = "", pol[96], last[192];
+	bool device;
 	struct slot *s;
 	int err;
 
 	if (!fz_chance(t, 25))
 		fz_pick_dev(t, target);
+	device = target[0];
 	fz_log(t, "policy: read the policy and last_exit of %s",
-	       target[0] ? target : "(global)");
+	       target_desc(target));
 	err = read_policy(target, pol, sizeof(pol));
 	/* A device may be absent, or leave between open and read. */
-	if (!FZ_EXPECT(t, "read policy", err, 0, target[0] ? ENOENT : 0,
-		       target[0] ? ENODEV : 0) || err)
+	if (!FZ_EXPECT(t, "read policy", err, 0, device ? ENOENT : 0,
+		       device ? ENODEV : 0) || err)
 		return;
-	if (target[0] ? strcmp(pol, "builtin default\n") &&
-			strncmp(pol, "device ", 7) && strncmp(pol, "global ", 7) :
-			strchr(pol, ' ') != NULL) {
+	if (device ? strcmp(pol, "builtin default\n") &&
+		     strncmp(pol, "device ", 7) && strncmp(pol, "global ", 7) :
+		     strchr(pol, ' ') != NULL) {
 		strip_nl(pol);
-		fz_fail(t, "policy of %s: '%s'", target, pol);
+		fz_fail(t, "policy of %s: '%s'", target_desc(target), pol);
 	}
 	err = read_last_exit(target, last, sizeof(last));
-	if (!FZ_EXPECT(t, "read last_exit", err, 0, target[0] ? ENOENT : 0,
-		       target[0] ? ENODEV : 0) || err)
+	if (!FZ_EXPECT(t, "read last_exit", err, 0, device ? ENOENT : 0,
+		       device ? ENODEV : 0) || err)
 		return;
 	if (!exit_line_ok(last)) {
 		strip_nl(last);
-		fz_fail(t, "last_exit of %s: '%s'",
-			target[0] ? target : "(global)", last);
+		fz_fail(t, "last_exit of %s: '%s'", target_desc(target), last);
 	}
 	s = pick(t, is_held, NULL);
 	if (s) {
-		fz_log(t, "policy: is %s still on %s", s->name, target_desc(s));
+		fz_log(t, "policy: is %s still on %s", s->name,
+		       target_desc(s->target));
 		check_shown(t, s, "later");
 	}
 }
@@ -1056,17 +1074,20 @@ static void act_bad_load(struct fz_thread *t)
 	char path[256];
 	int err;
 
-	if (!load_allowed()) {
+	if (!fzp_load_allowed()) {
 		act_sysfs(t);
 		return;
 	}
 	snprintf(path, sizeof(path), FZ_PROGDIR "/%s.bpf.o", file);
 	fz_log(t, "policy: load %s, which the verifier refuses", file);
-	obj = open_obj(t, path);
-	if (!obj)
+	obj = fzp_open(path);
+	if (!obj) {
+		fz_fail(t, "cannot open %s: %s (libbpf: %s)", path,
+			strerror(errno), fzp_libbpf_said);
 		return;
-	err = load_obj(obj);
-	/* The verifier says EACCES; some of its checks EINVAL. */
+	}
+	err = fzp_load(obj);
+	/* The verifier says EACCES, or EINVAL for some of its checks. */
 	FZ_EXPECT(t, "load a policy the verifier refuses", err, EACCES,
 		  EINVAL);
 	bpf_object__close(obj);
@@ -1080,7 +1101,6 @@ static void act_trace(struct fz_thread *t)
 {
 	struct state *st = fz_my_state(t);
 	struct bpf_program *prog;
-	char path[256];
 	int err, i = 0;
 
 	if (st->trace_link[0] || st->trace_link[1]) {
@@ -1092,18 +1112,15 @@ static void act_trace(struct fz_thread *t)
 		return;
 	}
 	if (!st->trace) {
-		if (!load_allowed()) {
+		if (!fzp_load_allowed()) {
 			act_sysfs(t);
 			return;
 		}
-		snprintf(path, sizeof(path), FZ_PROGDIR "/trace_responses.bpf.o");
 		fz_log(t, "policy: load trace_responses");
-		st->trace = open_obj(t, path);
-		if (!st->trace)
-			return;
-		err = load_obj(st->trace);
+		st->trace = fzp_open(FZ_PROGDIR "/trace_responses.bpf.o");
+		err = st->trace ? fzp_load(st->trace) : errno;
 		if (!FZ_EXPECT(t, "load trace_responses", err, 0)) {
-			fz_log(t, "policy: libbpf said: %s", libbpf_said);
+			fz_log(t, "policy: libbpf said: %s", fzp_libbpf_said);
 			bpf_object__close(st->trace);
 			st->trace = NULL;
 			return;
@@ -1113,11 +1130,11 @@ static void act_trace(struct fz_thread *t)
 	bpf_object__for_each_program(prog, st->trace) {
 		if (i == 2)
 			break;
-		libbpf_said[0] = 0;
+		fzp_libbpf_said[0] = 0;
 		st->trace_link[i] = bpf_program__attach(prog);
 		err = st->trace_link[i] ? 0 : errno;
 		if (!FZ_EXPECT(t, "attach trace_responses", err, 0))
-			fz_log(t, "policy: libbpf said: %s", libbpf_said);
+			fz_log(t, "policy: libbpf said: %s", fzp_libbpf_said);
 		i++;
 	}
 }
@@ -1127,20 +1144,19 @@ static void act_trace(struct fz_thread *t)
 
 static void *policy_init(struct fz_thread *t)
 {
-	uint64_t zero = 0;
-
 	(void)t;
-	libbpf_set_print(libbpf_print);
-	atomic_compare_exchange_strong(&load_start_ns, &zero, now_ns());
+	fzp_thread_init();
 	return calloc(1, sizeof(struct state));
 }
 
-/* Detach what the thread holds: the epoch ends. */
+/* The epoch ends: detach what the thread holds. */
 static void policy_drain(struct fz_thread *t, void *state)
 {
 	struct state *st = state;
 	int i;
 
+	if (!st)
+		return;
 	for (i = 0; i < SLOTS; i++)
 		if (st->slot[i].link)
 			slot_detach(t, &st->slot[i]);
@@ -1150,6 +1166,7 @@ static void policy_drain(struct fz_thread *t, void *state)
 	}
 }
 
+/* The worker exits: what a failure kept from draining goes too. */
 static void policy_fini(struct fz_thread *t, void *state)
 {
 	struct state *st = state;
@@ -1159,8 +1176,7 @@ static void policy_fini(struct fz_thread *t, void *state)
 		return;
 	policy_drain(t, st);
 	for (i = 0; i < SLOTS; i++)
-		if (st->slot[i].obj)
-			slot_free(&st->slot[i]);
+		slot_free(&st->slot[i]);
 	bpf_object__close(st->trace);
 	free(st);
 }
@@ -1185,132 +1201,3 @@ const struct fz_family fz_policy_family = {
 	.drain = policy_drain,
 	.fini = policy_fini,
 };
-
-/* ------------------------------------------------------------------ */
-/* Between epochs, in the main process                                 */
-
-/* Whether the struct_ops map id is an iofault policy. */
-static bool iofault_map(__u32 id, bool *linked)
-{
-	struct bpf_map_info info;
-	struct bpf_btf_info binfo;
-	__u32 len = sizeof(info);
-	char name[32] = "";
-	int fd, bfd;
-
-	fd = bpf_map_get_fd_by_id(id);
-	if (fd < 0)
-		return false;
-	memset(&info, 0, sizeof(info));
-	if (bpf_map_get_info_by_fd(fd, &info, &len) ||
-	    info.type != BPF_MAP_TYPE_STRUCT_OPS) {
-		close(fd);
-		return false;
-	}
-	close(fd);
-	*linked = info.map_flags & BPF_F_LINK;
-	/* iofault_ops is the only struct_ops type of the module's BTF. */
-	bfd = bpf_btf_get_fd_by_id(info.btf_vmlinux_id);
-	if (bfd < 0)
-		return false;
-	memset(&binfo, 0, sizeof(binfo));
-	binfo.name = (__u64)(unsigned long)name;
-	binfo.name_len = sizeof(name);
-	len = sizeof(binfo);
-	if (bpf_btf_get_info_by_fd(bfd, &binfo, &len))
-		name[0] = 0;
-	close(bfd);
-	return !strcmp(name, "iofault");
-}
-
-/* Detach every link of an iofault policy (pinned ones too). */
-static int detach_links(unsigned int *n)
-{
-	struct bpf_link_info info;
-	__u32 id = 0, len;
-	bool linked;
-	int fd, fails = 0;
-
-	while (!bpf_link_get_next_id(id, &id)) {
-		fd = bpf_link_get_fd_by_id(id);
-		if (fd < 0)
-			continue;
-		memset(&info, 0, sizeof(info));
-		len = sizeof(info);
-		if (!bpf_link_get_info_by_fd(fd, &info, &len) &&
-		    info.type == BPF_LINK_TYPE_STRUCT_OPS &&
-		    info.struct_ops.map_id &&
-		    iofault_map(info.struct_ops.map_id, &linked)) {
-			if (bpf_link_detach(fd)) {
-				fz_main_fail("cannot detach policy link %u: %s",
-					     id, strerror(errno));
-				fails++;
-			} else {
-				(*n)++;
-			}
-		}
-		close(fd);
-	}
-	return fails;
-}
-
-/* Unregister every link-less iofault policy: they outlive their process. */
-static int unregister_maps(unsigned int *n)
-{
-	__u32 id = 0, zero = 0;
-	bool linked;
-	int fd, fails = 0;
-
-	while (!bpf_map_get_next_id(id, &id)) {
-		if (!iofault_map(id, &linked) || linked)
-			continue;
-		fd = bpf_map_get_fd_by_id(id);
-		if (fd < 0)
-			continue;
-		/* ENOENT: not registered; EINPROGRESS: unregistered already. */
-		if (!bpf_map_delete_elem(fd, &zero))
-			(*n)++;
-		else if (errno != ENOENT && errno != EINPROGRESS) {
-			fz_main_fail("cannot unregister policy map %u: %s",
-				     id, strerror(errno));
-			fails++;
-		}
-		close(fd);
-	}
-	return fails;
-}
-
-int fz_policy_cleanup(void)
-{
-	unsigned long long left = 0;
-	unsigned int links = 0, maps = 0, waited = 0;
-	char text[128];
-	int fails;
-
-	if (fz_read_file(FZ_KOBJ "/objects", text, sizeof(text)) < 0)
-		return 0;	/* iofault is not loaded */
-	/* Pinned links (the ctl family's iofaultctl attach), with their pins. */
-	fz_run("iofaultctl detach --all >/dev/null 2>&1");
-	/* Then any other: unpinned links of a process still alive, none. */
-	fails = detach_links(&links) + unregister_maps(&maps);
-	if (fz_opts.verbose && (links || maps))
-		fprintf(stderr, "iofuzz: policy cleanup detached %u links and unregistered %u maps\n",
-			links, maps);
-	/* Policies are freed after a grace period. */
-	for (;;) {
-		if (fz_read_file(FZ_KOBJ "/objects", text, sizeof(text)) < 0 ||
-		    !fz_stat(text, "policies", &left)) {
-			fz_main_fail("cannot read %s/objects", FZ_KOBJ);
-			return fails + 1;
-		}
-		if (!left)
-			return fails;
-		if (waited >= CLEANUP_WAIT_MS)
-			break;
-		fz_sleep_ms(20);
-		waited += 20;
-	}
-	fz_main_fail("%llu iofault policies left %u ms after the cleanup",
-		     left, CLEANUP_WAIT_MS);
-	return fails + 1;
-}

@@ -1181,16 +1181,47 @@ static void policy_fini(struct fz_thread *t, void *state)
 	free(st);
 }
 
+/*
+ * Attaching, detaching, loading take tens of milliseconds or more, other
+ * families' actions about one: beyond its share of the thread's time, a
+ * slow action reads sysfs instead.
+ */
+static void slow(struct fz_thread *t, void (*act)(struct fz_thread *t))
+{
+	uint64_t since = fzp_now_ns();
+
+	if (!fzp_slow_allowed()) {
+		act_sysfs(t);
+		return;
+	}
+	act(t);
+	fzp_slow_spent(since);
+}
+
+#define SLOW(act)						\
+	static void slow_##act(struct fz_thread *t)		\
+	{							\
+		slow(t, act);					\
+	}
+SLOW(act_attach_new)
+SLOW(act_attach_again)
+SLOW(act_replace)
+SLOW(act_detach)
+SLOW(act_register_new)
+SLOW(act_unregister)
+SLOW(act_bad_load)
+SLOW(act_trace)
+
 static const struct fz_action policy_actions[] = {
-	{ "attach-new", 2, act_attach_new },
-	{ "attach-again", 4, act_attach_again },
-	{ "replace", 3, act_replace },
-	{ "detach", 4, act_detach },
-	{ "register", 1, act_register_new },
-	{ "unregister", 1, act_unregister },
+	{ "attach-new", 2, slow_act_attach_new },
+	{ "attach-again", 4, slow_act_attach_again },
+	{ "replace", 3, slow_act_replace },
+	{ "detach", 4, slow_act_detach },
+	{ "register", 1, slow_act_register_new },
+	{ "unregister", 1, slow_act_unregister },
 	{ "sysfs", 3, act_sysfs },
-	{ "bad-load", 1, act_bad_load },
-	{ "trace", 1, act_trace },
+	{ "bad-load", 1, slow_act_bad_load },
+	{ "trace", 1, slow_act_trace },
 };
 
 const struct fz_family fz_policy_family = {

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * iofuzz, the policy family's BPF objects (policy_obj.c): opening them,
- * setting a policy's fields and globals before loading, and loading them
- * within a share of the thread's time.
+ * setting a policy's fields and globals before loading; and the share of
+ * a thread's time its slow actions and loads may take.
  */
 #ifndef IOFUZZ_POLICY_H
 #define IOFUZZ_POLICY_H
@@ -19,12 +19,16 @@ struct bpf_object;
 extern _Thread_local char fzp_libbpf_said[FZ_LINE];
 
 /*
- * Before the thread's first load: keep libbpf's messages (a verifier log
- * is long) from the output, and start counting the thread's time.
+ * Before the thread's first action: keep libbpf's messages (a verifier
+ * log is long) from the output, and start counting the thread's time.
  */
 void fzp_thread_init(void);
+uint64_t fzp_now_ns(void);
 /* Whether the thread may spend time loading another object. */
 bool fzp_load_allowed(void);
+/* Whether it may spend time in a slow action; which then took since..now. */
+bool fzp_slow_allowed(void);
+void fzp_slow_spent(uint64_t since);
 
 /* Open path, its maps kept to itself (some are pinned by name); errno. */
 struct bpf_object *fzp_open(const char *path);

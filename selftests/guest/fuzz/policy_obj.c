@@ -6,8 +6,10 @@
  * volatile globals likewise into the .rodata map's.
  *
  * Loading an object costs a parse of the kernel's BTF by libbpf, a second
- * or more under an emulated CPU: a thread loads only within a share of its
- * time.
+ * or more under an emulated CPU, and attaching or detaching a policy tens
+ * of milliseconds (grace periods, trampolines): a thread spends only a
+ * share of its time on either, so that other families' actions, much
+ * quicker, keep theirs.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -18,14 +20,15 @@
 
 #include "policy.h"
 
-#define LOAD_SHARE	5	/* loads get at most 1/LOAD_SHARE of the time */
+#define SLOW_SHARE	4	/* slow actions get 1/SLOW_SHARE of the time */
+#define LOAD_SHARE	10	/* loads, 1/LOAD_SHARE */
 
 _Thread_local char fzp_libbpf_said[FZ_LINE];
 
-/* Time the thread spent loading, since it began. */
-static _Thread_local uint64_t load_start_ns, load_used_ns;
+/* Since the thread began: time spent loading, in slow actions. */
+static _Thread_local uint64_t start_ns, load_ns, slow_ns;
 
-static uint64_t now_ns(void)
+uint64_t fzp_now_ns(void)
 {
 	struct timespec ts;
 
@@ -51,13 +54,23 @@ static int libbpf_print(enum libbpf_print_level level, const char *fmt,
 void fzp_thread_init(void)
 {
 	libbpf_set_print(libbpf_print);
-	load_start_ns = now_ns();
-	load_used_ns = 0;
+	start_ns = fzp_now_ns();
+	load_ns = slow_ns = 0;
 }
 
 bool fzp_load_allowed(void)
 {
-	return load_used_ns <= (now_ns() - load_start_ns) / LOAD_SHARE;
+	return load_ns <= (fzp_now_ns() - start_ns) / LOAD_SHARE;
+}
+
+bool fzp_slow_allowed(void)
+{
+	return slow_ns <= (fzp_now_ns() - start_ns) / SLOW_SHARE;
+}
+
+void fzp_slow_spent(uint64_t since)
+{
+	slow_ns += fzp_now_ns() - since;
 }
 
 struct bpf_object *fzp_open(const char *path)
@@ -76,12 +89,12 @@ struct bpf_object *fzp_open(const char *path)
 
 int fzp_load(struct bpf_object *obj)
 {
-	uint64_t t0 = now_ns();
+	uint64_t t0 = fzp_now_ns();
 	int err;
 
 	fzp_libbpf_said[0] = 0;
 	err = bpf_object__load(obj);
-	load_used_ns += now_ns() - t0;
+	load_ns += fzp_now_ns() - t0;
 	return -err;
 }
 

@@ -574,6 +574,7 @@ static struct slot *load(struct fz_thread *t, bool linkless,
 	struct state *st = fz_my_state(t);
 	struct slot *s, *first = NULL;
 	struct knobs k = { 0 };
+	uint64_t took;
 	struct bpf_map *map;
 	struct obj *o;
 	char path[256];
@@ -623,10 +624,13 @@ static struct slot *load(struct fz_thread *t, bool linkless,
 	}
 	if (first) {
 		fz_log(t, "policy: load %s (%u policies)", p->file, n);
-		err = fzp_load(o->bpf);
+		err = fzp_load(o->bpf, !none, &took);
 		if (!FZ_EXPECT(t, "load a policy", err, 0)) {
 			fz_log(t, "policy: libbpf said: %s", fzp_libbpf_said);
 			first = NULL;
+		} else {
+			fz_log(t, "policy: loaded %s in %llu ms", p->file,
+			       (unsigned long long)took / 1000000);
 		}
 	}
 	if (!first) {
@@ -1072,6 +1076,7 @@ static void act_bad_load(struct fz_thread *t)
 	const char *file = bad_progs[fz_below(t, ARRAY_LEN(bad_progs))];
 	struct bpf_object *obj;
 	char path[256];
+	uint64_t took;
 	int err;
 
 	if (!fzp_load_allowed()) {
@@ -1086,7 +1091,7 @@ static void act_bad_load(struct fz_thread *t)
 			strerror(errno), fzp_libbpf_said);
 		return;
 	}
-	err = fzp_load(obj);
+	err = fzp_load(obj, true, &took);
 	/* The verifier says EACCES, or EINVAL for some of its checks. */
 	FZ_EXPECT(t, "load a policy the verifier refuses", err, EACCES,
 		  EINVAL);
@@ -1101,6 +1106,7 @@ static void act_trace(struct fz_thread *t)
 {
 	struct state *st = fz_my_state(t);
 	struct bpf_program *prog;
+	uint64_t took;
 	int err, i = 0;
 
 	if (st->trace_link[0] || st->trace_link[1]) {
@@ -1118,7 +1124,7 @@ static void act_trace(struct fz_thread *t)
 		}
 		fz_log(t, "policy: load trace_responses");
 		st->trace = fzp_open(FZ_PROGDIR "/trace_responses.bpf.o");
-		err = st->trace ? fzp_load(st->trace) : errno;
+		err = st->trace ? fzp_load(st->trace, true, &took) : errno;
 		if (!FZ_EXPECT(t, "load trace_responses", err, 0)) {
 			fz_log(t, "policy: libbpf said: %s", fzp_libbpf_said);
 			bpf_object__close(st->trace);

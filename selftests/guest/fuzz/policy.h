@@ -32,8 +32,12 @@ void fzp_slow_spent(uint64_t since);
 
 /* Open path, its maps kept to itself (some are pinned by name); errno. */
 struct bpf_object *fzp_open(const char *path);
-/* Load obj, counting the time against the thread's share: 0 or an errno. */
-int fzp_load(struct bpf_object *obj);
+/*
+ * Load obj: 0 or an errno; the time it took in *took_ns, counted against
+ * the thread's shares unless not counted (its first load: without one, a
+ * thread can do nothing).
+ */
+int fzp_load(struct bpf_object *obj, bool counted, uint64_t *took_ns);
 
 /* Set the const volatile global var of obj: 0 or -errno. */
 int fzp_set_global(struct bpf_object *obj, const char *var, uint64_t val);

@@ -17,6 +17,9 @@
  * Loading is slow (policy_obj.c): a thread keeps its loaded policies and
  * attaches them again; a link-mode map can be attached any number of
  * times, to the target it was loaded for.
+ *
+ * The programs and their globals are in policy_progs.c, the sysfs checks
+ * in policy_sysfs.c, the cleanup between epochs in policy_cleanup.c.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -32,345 +35,23 @@
 #define GONE_WAIT_MS	2000	/* for a link whose last close detaches it */
 #define TIMEOUT_MAX_MS	3600000	/* a policy's timeout_ms, at most */
 
-#define ARRAY_LEN(a)	(sizeof(a) / sizeof((a)[0]))
-
-/* What the globals chosen for an object make of its policies. */
-struct knobs {
-	bool ejectable;		/* an example's policy may be ejected */
-	uint32_t verdict;	/* fuzz_verdict's */
-	int refuse_err;		/* errno the refusing init gives, 0: none */
-};
-
-/* An object file and how to give its globals random values. */
-struct prog {
-	const char *dir, *file;
-	void (*config)(struct fz_thread *t, struct bpf_object *obj,
-		       struct knobs *k);
-	bool multi;		/* several policies, fuzz_policies.bpf.c */
-};
-
 /* A loaded object, shared by the slots of its policies. */
-struct obj {
+struct fzp_obj {
 	struct bpf_object *bpf;
 	unsigned int users;
 };
 
-/* A loaded policy of the thread, attached or not. */
-struct slot {
-	struct obj *obj;		/* NULL: the slot is free */
-	struct bpf_map *map;		/* its struct iofault_ops */
-	struct bpf_link *link;		/* attached, or registered if linkless */
-	char target[IOFAULT_NAME_LEN];	/* "" for the global policy */
-	char name[IOFAULT_NAME_LEN];
-	unsigned int timeout_ms;
-	long dev_id;		/* of the device seen holding it, -1: unsure */
-	int refuse_err;		/* errno its init refuses with, 0: starts */
-	bool linkless;		/* registered by its map, without a link */
-	bool ejectable;		/* may forward, or return an invalid verdict */
-	bool bad_value;		/* the kernel refuses its target, name or timeout */
-	bool lingering;		/* its link was closed, not detached: someone
-				 * else's reference may keep it registered */
-};
-
 struct state {
-	struct slot slot[SLOTS];
+	struct fzp_slot slot[SLOTS];
 	unsigned int seq;		/* for the policies' names */
 	struct bpf_object *trace;	/* trace_responses, loaded */
 	struct bpf_link *trace_link[2];
 };
 
 /* ------------------------------------------------------------------ */
-/* The objects' globals                                                */
-
-/* fzp_set_global(), which must work: the programs are ours. */
-static void setg(struct fz_thread *t, struct bpf_object *obj, const char *var,
-		 uint64_t val)
-{
-	int err = fzp_set_global(obj, var, val);
-
-	if (err)
-		fz_fail(t, "%s: cannot set global %s: %s",
-			bpf_object__name(obj), var, strerror(-err));
-}
-
-/* A verdict, now and then one that does not exist (an ejection). */
-static uint32_t pick_verdict(struct fz_thread *t)
-{
-	static const uint32_t invalid[] = { 4, 7, 0x80000000u, 0xffffffffu };
-
-	if (fz_chance(t, 15))
-		return invalid[fz_below(t, ARRAY_LEN(invalid))];
-	return fz_below(t, IOFAULT_VERDICT_NR);
-}
-
-static bool verdict_ejectable(uint32_t v)
-{
-	return v == IOFAULT_VERDICT_FORWARD || v >= IOFAULT_VERDICT_NR;
-}
-
-/* fail_all, observe: nothing to set, never ejected. */
-static void cfg_steady(struct fz_thread *t, struct bpf_object *obj,
-		       struct knobs *k)
-{
-	(void)t, (void)obj, (void)k;
-}
-
-/*
- * default forwards when a descriptor is open; bad_verdict returns 7;
- * linkless returns 7 for PASID 7.
- */
-static void cfg_ejectable(struct fz_thread *t, struct bpf_object *obj,
-			  struct knobs *k)
-{
-	(void)t, (void)obj;
-	k->ejectable = true;
-}
-
-static void cfg_fail_writes(struct fz_thread *t, struct bpf_object *obj,
-			    struct knobs *k)
-{
-	(void)k;
-	setg(t, obj, "range_start", fz_edgy(t));
-	setg(t, obj, "range_end", fz_edgy(t));
-}
-
-static void cfg_rate_limit(struct fz_thread *t, struct bpf_object *obj,
-			   struct knobs *k)
-{
-	(void)k;
-	setg(t, obj, "rate", fz_edgy(t));
-	setg(t, obj, "burst", fz_edgy(t));
-}
-
-/* It forwards the PASIDs of its range: none by default. */
-static void cfg_forward_pasids(struct fz_thread *t, struct bpf_object *obj,
-			       struct knobs *k)
-{
-	uint32_t min = fz_below(t, 8);
-
-	if (fz_chance(t, 50))
-		return;
-	setg(t, obj, "pasid_min", min);
-	setg(t, obj, "pasid_max", min + fz_below(t, 16));
-	k->ejectable = true;
-}
-
-/* A fail code: FAILURE stops a PCIe function's page requests, so seldom. */
-static uint32_t pick_fail_code(struct fz_thread *t)
-{
-	if (fz_chance(t, 5))	/* no code: the kfunc refuses it */
-		return IOFAULT_RESP_NR + fz_below(t, 4);
-	return fz_chance(t, 10) ? IOFAULT_RESP_FAILURE : IOFAULT_RESP_INVALID;
-}
-
-static void cfg_lifecycle(struct fz_thread *t, struct bpf_object *obj,
-			  struct knobs *k)
-{
-	bool refuse = fz_chance(t, 10);
-
-	k->verdict = pick_verdict(t);
-	k->ejectable = verdict_ejectable(k->verdict);
-	k->refuse_err = refuse ? EPERM : 0;	/* its init returns -1 */
-	setg(t, obj, "verdict", k->verdict);
-	setg(t, obj, "fail_code", pick_fail_code(t));
-	/* IOFAULT_RESP_NR is no code: the group gets INVALID. */
-	setg(t, obj, "timeout_code", fz_below(t, IOFAULT_RESP_NR + 1));
-	setg(t, obj, "refuse", refuse);
-}
-
-static void cfg_respcount(struct fz_thread *t, struct bpf_object *obj,
-			  struct knobs *k)
-{
-	k->verdict = pick_verdict(t);
-	k->ejectable = verdict_ejectable(k->verdict);
-	setg(t, obj, "verdict", k->verdict);
-	setg(t, obj, "row", fz_below(t, 4));
-}
-
-/*
- * fuzz_policies: what fuzz_refuse's init returns, and the errno that
- * gives: a negative errno is the errno, anything else EINVAL.
- */
-static void cfg_fuzz(struct fz_thread *t, struct bpf_object *obj,
-		     struct knobs *k)
-{
-	static const struct { int32_t ret; int err; } refusals[] = {
-		{ 0, 0 }, { 0, 0 }, { 0, 0 }, { -EPERM, EPERM },
-		{ -EACCES, EACCES }, { -EAGAIN, EAGAIN }, { 1, EINVAL },
-		{ -5000, EINVAL },
-	};
-	unsigned int r = fz_below(t, ARRAY_LEN(refusals));
-
-	k->verdict = pick_verdict(t);
-	k->refuse_err = refusals[r].err;
-	setg(t, obj, "verdict", k->verdict);
-	setg(t, obj, "fail_code", pick_fail_code(t));
-	setg(t, obj, "timeout_code", fz_below(t, IOFAULT_RESP_NR + 1));
-	setg(t, obj, "refuse", (uint32_t)refusals[r].ret);
-}
-
-static const struct prog progs[] = {
-	{ FZ_BPFDIR, "default", cfg_ejectable, false },
-	{ FZ_BPFDIR, "fail_all", cfg_steady, false },
-	{ FZ_BPFDIR, "fail_writes", cfg_fail_writes, false },
-	{ FZ_BPFDIR, "forward_pasids", cfg_forward_pasids, false },
-	{ FZ_BPFDIR, "rate_limit", cfg_rate_limit, false },
-	{ FZ_BPFDIR, "observe", cfg_steady, false },
-	{ FZ_PROGDIR, "bad_verdict", cfg_ejectable, false },
-	{ FZ_PROGDIR, "linkless", cfg_ejectable, false },
-	{ FZ_PROGDIR, "lifecycle", cfg_lifecycle, false },
-	{ FZ_PROGDIR, "respcount", cfg_respcount, false },
-};
-
-static const struct prog fuzz_prog = {
-	FZ_PROGDIR, "fuzz_policies", cfg_fuzz, true,
-};
-
-/* Policies the verifier must refuse to load. */
-static const char *const bad_progs[] = {
-	"bad_fail_code_response", "bad_kfunc", "bad_read_beyond",
-	"bad_write_ctx",
-};
-
-/* What the policy of map in an object of p does, given the knobs. */
-static void traits(const struct prog *p, const struct knobs *k,
-		   struct bpf_map *map, struct slot *s)
-{
-	const char *name = bpf_map__name(map);
-
-	if (!p->multi) {
-		s->ejectable = k->ejectable;
-		s->refuse_err = k->refuse_err;
-		return;
-	}
-	s->ejectable = !strcmp(name, "fuzz_forward") ||
-		       (!strcmp(name, "fuzz_verdict") &&
-			verdict_ejectable(k->verdict));
-	s->refuse_err = !strcmp(name, "fuzz_refuse") ? k->refuse_err : 0;
-}
-
-/* ------------------------------------------------------------------ */
-/* sysfs                                                               */
-
-static const char *target_desc(const char *target)
-{
-	return target[0] ? target : "(global)";
-}
-
-/* Read an attribute into buf; 0 or an errno. */
-static int read_attr(const char *path, char *buf, size_t size)
-{
-	int n = fz_read_file(path, buf, size);
-
-	return n < 0 ? -n : 0;
-}
-
-/* The id of device dev, -1 if it is not there; 0 for the global slot. */
-static long dev_id(const char *dev)
-{
-	char path[128], buf[32];
-
-	if (!dev[0])
-		return 0;
-	snprintf(path, sizeof(path), FZ_CLASS "/%s/id", dev);
-	if (read_attr(path, buf, sizeof(buf)))
-		return -1;
-	return strtol(buf, NULL, 10);
-}
-
-/* What decides for target: its policy attribute, or global_policy. */
-static int read_policy(const char *target, char *buf, size_t size)
-{
-	char path[128];
-
-	if (target[0])
-		snprintf(path, sizeof(path), FZ_CLASS "/%s/policy", target);
-	else
-		snprintf(path, sizeof(path), FZ_KOBJ "/global_policy");
-	return read_attr(path, buf, size);
-}
-
-static int read_last_exit(const char *target, char *buf, size_t size)
-{
-	char path[128];
-
-	if (target[0])
-		snprintf(path, sizeof(path), FZ_CLASS "/%s/last_exit", target);
-	else
-		snprintf(path, sizeof(path), FZ_KOBJ "/global_last_exit");
-	return read_attr(path, buf, size);
-}
-
-/* Whether sysfs says s decides for its target. */
-static bool shown(const struct slot *s)
-{
-	char buf[96], want[64];
-
-	if (read_policy(s->target, buf, sizeof(buf)))
-		return false;
-	snprintf(want, sizeof(want), "%s%s\n", s->target[0] ? "device " : "",
-		 s->name);
-	return !strcmp(buf, want);
-}
-
-static void strip_nl(char *buf)
-{
-	buf[strcspn(buf, "\n")] = 0;
-}
-
-/*
- * s was attached (or registered): sysfs must show it, unless it may have
- * been ejected or its device went away (the id then differs from that of
- * the device seen holding it). Remembers the device seen holding it.
- */
-static void check_shown(struct fz_thread *t, struct slot *s, const char *after)
-{
-	char pol[96] = "", last[192] = "";
-	long id0 = dev_id(s->target), id1;
-	bool yes = shown(s);
-
-	id1 = dev_id(s->target);
-	if (yes) {
-		s->dev_id = id0 == id1 ? id1 : -1;
-		return;
-	}
-	if (s->ejectable)
-		return;
-	if (s->target[0] && (s->dev_id < 0 || id0 != s->dev_id ||
-			     id1 != s->dev_id))
-		return;
-	read_policy(s->target, pol, sizeof(pol));
-	read_last_exit(s->target, last, sizeof(last));
-	strip_nl(pol);
-	strip_nl(last);
-	fz_fail(t, "%s: %s not shown on %s: policy '%s', last_exit '%s'",
-		after, s->name, target_desc(s->target), pol, last);
-}
-
-/*
- * s is detached, or failed to attach: sysfs must not show it, at once or,
- * for a link whose close detaches it, within wait_ms.
- */
-static void check_gone(struct fz_thread *t, const struct slot *s,
-		       const char *after, unsigned int wait_ms)
-{
-	unsigned int waited = 0;
-
-	while (shown(s)) {
-		if (waited >= wait_ms) {
-			fz_fail(t, "%s: %s still decides for %s", after,
-				s->name, target_desc(s->target));
-			return;
-		}
-		fz_sleep_ms(10);
-		waited += 10;
-	}
-}
-
-/* ------------------------------------------------------------------ */
 /* Slots                                                               */
 
-static void obj_put(struct obj *o)
+static void obj_put(struct fzp_obj *o)
 {
 	if (--o->users)
 		return;
@@ -379,50 +60,50 @@ static void obj_put(struct obj *o)
 }
 
 /* Give up s, which holds no link. */
-static void slot_free(struct slot *s)
+static void slot_free(struct fzp_slot *s)
 {
 	if (s->obj)
 		obj_put(s->obj);
 	memset(s, 0, sizeof(*s));
 }
 
-static bool is_free(const struct slot *s)
+static bool is_free(const struct fzp_slot *s)
 {
 	return !s->obj;
 }
 
 /* Loaded, attached to nothing. */
-static bool is_idle(const struct slot *s)
+static bool is_idle(const struct fzp_slot *s)
 {
 	return s->obj && !s->link;
 }
 
-static bool is_linked(const struct slot *s)
+static bool is_linked(const struct fzp_slot *s)
 {
 	return s->link && !s->linkless;
 }
 
-static bool is_registered(const struct slot *s)
+static bool is_registered(const struct fzp_slot *s)
 {
 	return s->link && s->linkless;
 }
 
-static bool is_link_mode(const struct slot *s)
+static bool is_link_mode(const struct fzp_slot *s)
 {
 	return s->obj && !s->linkless;
 }
 
-static bool is_held(const struct slot *s)
+static bool is_held(const struct fzp_slot *s)
 {
 	return s->link;
 }
 
 /* A random slot for which ok() holds, other than not; NULL if none. */
-static struct slot *pick(struct fz_thread *t, bool (*ok)(const struct slot *),
-			 const struct slot *not)
+static struct fzp_slot *pick(struct fz_thread *t, bool (*ok)(const struct fzp_slot *),
+			 const struct fzp_slot *not)
 {
 	struct state *st = fz_my_state(t);
-	struct slot *found[SLOTS];
+	struct fzp_slot *found[SLOTS];
 	int i, n = 0;
 
 	for (i = 0; i < SLOTS; i++)
@@ -432,11 +113,11 @@ static struct slot *pick(struct fz_thread *t, bool (*ok)(const struct slot *),
 }
 
 /* Whether sysfs shows no policy on s's target now. */
-static bool target_free(const struct slot *s)
+static bool target_free(const struct fzp_slot *s)
 {
 	char buf[96];
 
-	if (read_policy(s->target, buf, sizeof(buf)))
+	if (fzp_read_policy(s->target, buf, sizeof(buf)))
 		return false;
 	return s->target[0] ? strncmp(buf, "device ", 7) : !strcmp(buf, "\n");
 }
@@ -445,10 +126,10 @@ static bool target_free(const struct slot *s)
  * An idle slot to attach: mostly one whose target looks free (it may be
  * taken by the time it attaches), else any; NULL if none is idle.
  */
-static struct slot *pick_idle(struct fz_thread *t)
+static struct fzp_slot *pick_idle(struct fz_thread *t)
 {
 	struct state *st = fz_my_state(t);
-	struct slot *found[SLOTS];
+	struct fzp_slot *found[SLOTS];
 	int i, n = 0;
 
 	if (fz_chance(t, 70))
@@ -462,10 +143,10 @@ static struct slot *pick_idle(struct fz_thread *t)
  * A slot to load a policy of o into: a free one, or an idle one given up
  * (not one of o's, being set up); or NULL.
  */
-static struct slot *slot_for_load(struct fz_thread *t, const struct obj *o)
+static struct fzp_slot *slot_for_load(struct fz_thread *t, const struct fzp_obj *o)
 {
 	struct state *st = fz_my_state(t);
-	struct slot *s = pick(t, is_free, NULL), *found[SLOTS];
+	struct fzp_slot *s = pick(t, is_free, NULL), *found[SLOTS];
 	int i, n = 0;
 
 	if (s)
@@ -502,9 +183,9 @@ static unsigned int pick_timeout(struct fz_thread *t)
  * Make s the policy of map, for twin's target and timeout if twin is
  * given (to replace it), else for a random one; name it.
  */
-static bool slot_setup(struct fz_thread *t, struct slot *s, struct obj *o,
+static bool slot_setup(struct fz_thread *t, struct fzp_slot *s, struct fzp_obj *o,
 		       struct bpf_map *map, bool linkless,
-		       const struct slot *twin)
+		       const struct fzp_slot *twin)
 {
 	struct state *st = fz_my_state(t);
 	__u32 flags = bpf_map__map_flags(map);
@@ -564,19 +245,19 @@ static unsigned int nr_policies(struct bpf_object *obj)
  * targets or for twin's. The first is link-less if asked, the others now
  * and then. Returns the first policy's slot, NULL if none was loaded.
  */
-static struct slot *load(struct fz_thread *t, bool linkless,
-			 const struct slot *twin)
+static struct fzp_slot *load(struct fz_thread *t, bool linkless,
+			 const struct fzp_slot *twin)
 {
 	bool none = !pick(t, is_idle, NULL) && !pick(t, is_held, NULL);
-	const struct prog *p = none || fz_chance(t, 60) ? &fuzz_prog :
-			       &progs[fz_below(t, ARRAY_LEN(progs))];
+	const struct fzp_prog *p = none || fz_chance(t, 60) ? &fzp_fuzz_prog :
+			       &fzp_progs[fz_below(t, fzp_nr_progs)];
 	unsigned int n = 0, want = 1, left;
 	struct state *st = fz_my_state(t);
-	struct slot *s, *first = NULL;
-	struct knobs k = { 0 };
+	struct fzp_slot *s, *first = NULL;
+	struct fzp_knobs k = { 0 };
 	uint64_t took;
 	struct bpf_map *map;
-	struct obj *o;
+	struct fzp_obj *o;
 	char path[256];
 	int err;
 
@@ -611,9 +292,9 @@ static struct slot *load(struct fz_thread *t, bool linkless,
 			slot_free(s);
 			continue;
 		}
-		traits(p, &k, map, s);
+		fzp_traits(p, &k, map, s);
 		fz_log(t, "policy: %s is %s for %s, timeout %u%s%s%s%s",
-		       s->name, bpf_map__name(map), target_desc(s->target),
+		       s->name, bpf_map__name(map), fzp_target_desc(s->target),
 		       s->timeout_ms, s->linkless ? ", link-less" : "",
 		       s->refuse_err ? ", refusing" : "",
 		       s->ejectable ? ", ejectable" : "",
@@ -646,16 +327,16 @@ static struct slot *load(struct fz_thread *t, bool linkless,
  * Attach (or register) the idle slot s, and check the outcome: the error
  * the kernel gives for what s is, or one a concurrent action can cause.
  */
-static void slot_attach(struct fz_thread *t, struct slot *s)
+static void slot_attach(struct fz_thread *t, struct fzp_slot *s)
 {
 	const char *what = s->linkless ? "register a policy" : "attach a policy";
 	struct bpf_link *link;
 	bool device = s->target[0];
 	int err;
 
-	s->dev_id = dev_id(s->target);
+	s->dev_id = fzp_dev_id(s->target);
 	fz_log(t, "policy: %s %s to %s", s->linkless ? "register" : "attach",
-	       s->name, target_desc(s->target));
+	       s->name, fzp_target_desc(s->target));
 	link = bpf_map__attach_struct_ops(s->map);
 	err = link ? 0 : errno;
 
@@ -674,10 +355,10 @@ static void slot_attach(struct fz_thread *t, struct slot *s)
 	if (link) {
 		s->link = link;
 		s->lingering = false;
-		check_shown(t, s, what);
+		fzp_check_shown(t, s, what);
 		return;
 	}
-	check_gone(t, s, what, 0);
+	fzp_check_gone(t, s, what, 0);
 	/* Make room for another: it never attaches, or may not for long. */
 	if (s->bad_value || (err == ENODEV && fz_chance(t, 10))) {
 		fz_log(t, "policy: give up %s", s->name);
@@ -690,32 +371,32 @@ static void slot_attach(struct fz_thread *t, struct slot *s)
  * detaches once nothing else holds it), or by deleting its map's element
  * if it was registered without one. Then sysfs may not show it.
  */
-static void slot_detach(struct fz_thread *t, struct slot *s)
+static void slot_detach(struct fz_thread *t, struct fzp_slot *s)
 {
 	unsigned int wait_ms = 0;
 	int err;
 
 	if (s->linkless) {
 		fz_log(t, "policy: unregister %s from %s", s->name,
-		       target_desc(s->target));
+		       fzp_target_desc(s->target));
 		/* Registered until now, even if stopped meanwhile. */
 		err = -bpf_link__destroy(s->link);
 		FZ_EXPECT(t, "unregister a policy", err, 0);
 		s->link = NULL;
-		check_gone(t, s, "unregister", 0);
+		fzp_check_gone(t, s, "unregister", 0);
 		/* A map once unregistered cannot register again. */
 		slot_free(s);
 		return;
 	}
 	if (fz_chance(t, 70)) {
 		fz_log(t, "policy: detach %s from %s", s->name,
-		       target_desc(s->target));
+		       fzp_target_desc(s->target));
 		/* 0 also when the kernel detached it already. */
 		err = -bpf_link__detach(s->link);
 		FZ_EXPECT(t, "detach a policy link", err, 0);
 	} else {
 		fz_log(t, "policy: close the link of %s on %s", s->name,
-		       target_desc(s->target));
+		       fzp_target_desc(s->target));
 		/*
 		 * A child forked meanwhile holds it until it execs; the
 		 * kernel's eject work, while it detaches it.
@@ -726,7 +407,7 @@ static void slot_detach(struct fz_thread *t, struct slot *s)
 	err = -bpf_link__destroy(s->link);
 	FZ_EXPECT(t, "close a policy link", err, 0);
 	s->link = NULL;
-	check_gone(t, s, "detach", wait_ms);
+	fzp_check_gone(t, s, "detach", wait_ms);
 }
 
 /* Whether the struct_ops link still holds a map (was not detached). */
@@ -742,7 +423,7 @@ static bool link_alive(struct bpf_link *link)
 }
 
 /* Whether something else than the thread may have stopped s. */
-static bool stoppable(const struct slot *s)
+static bool stoppable(const struct fzp_slot *s)
 {
 	return s->ejectable || s->target[0];
 }
@@ -765,7 +446,7 @@ static bool may_load(struct fz_thread *t)
 /* Load new policies and attach or register one. */
 static void load_and_attach(struct fz_thread *t, bool linkless)
 {
-	struct slot *s, *twin = NULL;
+	struct fzp_slot *s, *twin = NULL;
 
 	if (!may_load(t)) {
 		s = pick_idle(t);
@@ -809,7 +490,7 @@ static void act_attach_again(struct fz_thread *t)
 {
 	const char *what = "attach an attached policy again";
 	struct bpf_link *link;
-	struct slot *s = NULL;
+	struct fzp_slot *s = NULL;
 	int err;
 
 	if (fz_chance(t, 15))
@@ -824,7 +505,7 @@ static void act_attach_again(struct fz_thread *t)
 	}
 	fz_log(t, "policy: %s %s to %s again",
 	       s->linkless ? "register" : "attach", s->name,
-	       target_desc(s->target));
+	       fzp_target_desc(s->target));
 	link = bpf_map__attach_struct_ops(s->map);
 	err = link ? 0 : errno;
 	if (s->linkless || !stoppable(s))
@@ -846,7 +527,7 @@ static void act_attach_again(struct fz_thread *t)
 	bpf_link__destroy(s->link);
 	s->link = link;
 	s->lingering = false;
-	check_shown(t, s, what);
+	fzp_check_shown(t, s, what);
 }
 
 /*
@@ -854,10 +535,10 @@ static void act_attach_again(struct fz_thread *t)
  * timeout most of the time; any other loaded one (EINVAL) or a itself
  * (EBUSY) now and then; or a new one for a's target.
  */
-static struct slot *replacement(struct fz_thread *t, struct slot *a)
+static struct fzp_slot *replacement(struct fz_thread *t, struct fzp_slot *a)
 {
 	struct state *st = fz_my_state(t);
-	struct slot *match[SLOTS], *s;
+	struct fzp_slot *match[SLOTS], *s;
 	int i, n = 0;
 
 	if (fz_chance(t, 5))
@@ -884,7 +565,7 @@ static void act_replace(struct fz_thread *t)
 {
 	const char *what = "replace a policy";
 	char last[192] = "", want[128];
-	struct slot *a = pick(t, is_linked, NULL), *b;
+	struct fzp_slot *a = pick(t, is_linked, NULL), *b;
 	int err, ok[5] = { -1, -1, -1, -1, -1 }, n = 0;
 
 	if (!a) {
@@ -895,7 +576,7 @@ static void act_replace(struct fz_thread *t)
 	if (!b)
 		return;
 	fz_log(t, "policy: replace %s by %s on %s", a->name, b->name,
-	       target_desc(a->target));
+	       fzp_target_desc(a->target));
 	err = -bpf_link__update_map(a->link, b->map);
 
 	/*
@@ -929,9 +610,9 @@ static void act_replace(struct fz_thread *t)
 
 	if (err) {
 		if (err != ENOLINK && err != ENODEV)
-			check_shown(t, a, what);
+			fzp_check_shown(t, a, what);
 		if (!b->link)
-			check_gone(t, b, what, 0);
+			fzp_check_gone(t, b, what, 0);
 		if (b->bad_value && !b->link)
 			slot_free(b);
 		return;
@@ -949,28 +630,28 @@ static void act_replace(struct fz_thread *t)
 	b->lingering = false;
 	b->dev_id = a->dev_id;
 	a->link = NULL;
-	check_gone(t, a, what, 0);
-	check_shown(t, b, what);
+	fzp_check_gone(t, a, what, 0);
+	fzp_check_shown(t, b, what);
 	/*
 	 * Nothing else records a stop there while b holds the place: unless
 	 * b was ejected, or the device went (its id then differs).
 	 */
-	read_last_exit(a->target, last, sizeof(last));
+	fzp_read_last_exit(a->target, last, sizeof(last));
 	if (b->ejectable || (a->target[0] && (a->dev_id < 0 ||
-					      dev_id(a->target) != a->dev_id)))
+					      fzp_dev_id(a->target) != a->dev_id)))
 		return;
 	snprintf(want, sizeof(want), "replaced 0 %s: replaced by %s\n",
 		 a->name, b->name);
 	if (strcmp(last, want)) {
-		strip_nl(last);
+		fzp_strip_nl(last);
 		fz_fail(t, "after replacing %s by %s on %s: last_exit '%s'",
-			a->name, b->name, target_desc(a->target), last);
+			a->name, b->name, fzp_target_desc(a->target), last);
 	}
 }
 
 static void act_detach(struct fz_thread *t)
 {
-	struct slot *s = pick(t, is_held, NULL);
+	struct fzp_slot *s = pick(t, is_held, NULL);
 
 	if (s)
 		slot_detach(t, s);
@@ -986,7 +667,7 @@ static void act_detach(struct fz_thread *t)
  */
 static void act_unregister(struct fz_thread *t)
 {
-	struct slot *s = fz_chance(t, 20) ? pick(t, is_link_mode, NULL) : NULL;
+	struct fzp_slot *s = fz_chance(t, 20) ? pick(t, is_link_mode, NULL) : NULL;
 	__u32 zero = 0;
 	int err;
 
@@ -1004,27 +685,6 @@ static void act_unregister(struct fz_thread *t)
 		act_register_new(t);
 }
 
-/* Whether text, an exit record, reads "KIND CODE POLICY: MSG", or "". */
-static bool exit_line_ok(const char *text)
-{
-	static const char *const kinds[] = {
-		"detached", "replaced", "ejected_invalid_verdict",
-		"ejected_timeouts", "device_removed", "init_failed",
-	};
-	char kind[32];
-	size_t i;
-	int code, n = 0;
-
-	if (!strcmp(text, "\n"))
-		return true;
-	if (sscanf(text, "%31s %d %n", kind, &code, &n) != 2 || !n ||
-	    !strstr(text + n, ": "))
-		return false;
-	for (i = 0; i < ARRAY_LEN(kinds); i++)
-		if (!strcmp(kind, kinds[i]))
-			return true;
-	return false;
-}
 
 /*
  * Read what decides for a random device, or globally, and why its last
@@ -1035,15 +695,15 @@ static void act_sysfs(struct fz_thread *t)
 {
 	char target[IOFAULT_NAME_LEN] = "", pol[96], last[192];
 	bool device;
-	struct slot *s;
+	struct fzp_slot *s;
 	int err;
 
 	if (!fz_chance(t, 25))
 		fz_pick_dev(t, target);
 	device = target[0];
 	fz_log(t, "policy: read the policy and last_exit of %s",
-	       target_desc(target));
-	err = read_policy(target, pol, sizeof(pol));
+	       fzp_target_desc(target));
+	err = fzp_read_policy(target, pol, sizeof(pol));
 	/* A device may be absent, or leave between open and read. */
 	if (!FZ_EXPECT(t, "read policy", err, 0, device ? ENOENT : 0,
 		       device ? ENODEV : 0) || err)
@@ -1051,29 +711,29 @@ static void act_sysfs(struct fz_thread *t)
 	if (device ? strcmp(pol, "builtin default\n") &&
 		     strncmp(pol, "device ", 7) && strncmp(pol, "global ", 7) :
 		     strchr(pol, ' ') != NULL) {
-		strip_nl(pol);
-		fz_fail(t, "policy of %s: '%s'", target_desc(target), pol);
+		fzp_strip_nl(pol);
+		fz_fail(t, "policy of %s: '%s'", fzp_target_desc(target), pol);
 	}
-	err = read_last_exit(target, last, sizeof(last));
+	err = fzp_read_last_exit(target, last, sizeof(last));
 	if (!FZ_EXPECT(t, "read last_exit", err, 0, device ? ENOENT : 0,
 		       device ? ENODEV : 0) || err)
 		return;
-	if (!exit_line_ok(last)) {
-		strip_nl(last);
-		fz_fail(t, "last_exit of %s: '%s'", target_desc(target), last);
+	if (!fzp_exit_line_ok(last)) {
+		fzp_strip_nl(last);
+		fz_fail(t, "last_exit of %s: '%s'", fzp_target_desc(target), last);
 	}
 	s = pick(t, is_held, NULL);
 	if (s) {
 		fz_log(t, "policy: is %s still on %s", s->name,
-		       target_desc(s->target));
-		check_shown(t, s, "later");
+		       fzp_target_desc(s->target));
+		fzp_check_shown(t, s, "later");
 	}
 }
 
 /* Load a program the verifier must refuse: the load fails, that is all. */
 static void act_bad_load(struct fz_thread *t)
 {
-	const char *file = bad_progs[fz_below(t, ARRAY_LEN(bad_progs))];
+	const char *file = fzp_bad_progs[fz_below(t, fzp_nr_bad_progs)];
 	struct bpf_object *obj;
 	char path[256];
 	uint64_t took;

@@ -634,11 +634,13 @@ static void act_replace(struct fz_thread *t)
 	fzp_check_shown(t, b, what);
 	/*
 	 * Nothing else records a stop there while b holds the place: unless
-	 * b was ejected, or the device went (its id then differs).
+	 * b was ejected, or the device went (last_exit says so while it goes,
+	 * its id differs after).
 	 */
 	fzp_read_last_exit(a->target, last, sizeof(last));
-	if (b->ejectable || (a->target[0] && (a->dev_id < 0 ||
-					      fzp_dev_id(a->target) != a->dev_id)))
+	if (b->ejectable || fzp_removed_under(last, b->name) ||
+	    (a->target[0] && (a->dev_id < 0 ||
+			      fzp_dev_id(a->target) != a->dev_id)))
 		return;
 	snprintf(want, sizeof(want), "replaced 0 %s: replaced by %s\n",
 		 a->name, b->name);

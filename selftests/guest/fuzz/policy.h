@@ -77,6 +77,11 @@ void fzp_check_shown(struct fz_thread *t, struct fzp_slot *s,
 		     const char *after);
 void fzp_check_gone(struct fz_thread *t, const struct fzp_slot *s,
 		    const char *after, unsigned int wait_ms);
+/*
+ * Whether last, a last_exit, says policy name stopped as its device went:
+ * the device stays in sysfs, with its id, a while after.
+ */
+bool fzp_removed_under(const char *last, const char *name);
 /* Whether text, an exit record, reads "KIND CODE POLICY: MSG", or "". */
 bool fzp_exit_line_ok(const char *text);
 

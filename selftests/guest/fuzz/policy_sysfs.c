@@ -77,10 +77,19 @@ void fzp_strip_nl(char *buf)
 	buf[strcspn(buf, "\n")] = 0;
 }
 
+bool fzp_removed_under(const char *last, const char *name)
+{
+	char want[64];
+
+	snprintf(want, sizeof(want), "device_removed 0 %s: ", name);
+	return !strncmp(last, want, strlen(want));
+}
+
 /*
  * s was attached (or registered): sysfs must show it, unless it may have
- * been ejected or its device went away (the id then differs from that of
- * the device seen holding it). Remembers the device seen holding it.
+ * been ejected, or its device went away: the id then differs from that of
+ * the device seen holding it, or, while the device is being removed, its
+ * last_exit says so. Remembers the device seen holding it.
  */
 void fzp_check_shown(struct fz_thread *t, struct fzp_slot *s,
 		     const char *after)
@@ -89,18 +98,19 @@ void fzp_check_shown(struct fz_thread *t, struct fzp_slot *s,
 	long id0 = fzp_dev_id(s->target), id1;
 	bool yes = fzp_shown(s);
 
-	id1 = fzp_dev_id(s->target);
 	if (yes) {
+		id1 = fzp_dev_id(s->target);
 		s->dev_id = id0 == id1 ? id1 : -1;
 		return;
 	}
 	if (s->ejectable)
 		return;
-	if (s->target[0] && (s->dev_id < 0 || id0 != s->dev_id ||
-			     id1 != s->dev_id))
-		return;
 	fzp_read_policy(s->target, pol, sizeof(pol));
 	fzp_read_last_exit(s->target, last, sizeof(last));
+	id1 = fzp_dev_id(s->target);
+	if (s->target[0] && (s->dev_id < 0 || id0 != s->dev_id ||
+			     id1 != s->dev_id || fzp_removed_under(last, s->name)))
+		return;
 	fzp_strip_nl(pol);
 	fzp_strip_nl(last);
 	fz_fail(t, "%s: %s not shown on %s: policy '%s', last_exit '%s'",

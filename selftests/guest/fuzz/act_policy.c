@@ -323,20 +323,35 @@ static struct fzp_slot *load(struct fz_thread *t, bool linkless,
 	return first;
 }
 
+/* After an unexpected outcome: what sysfs says of target, for the log. */
+static void explain(struct fz_thread *t, const char *target)
+{
+	char pol[96] = "", last[192] = "";
+
+	fzp_read_policy(target, pol, sizeof(pol));
+	fzp_read_last_exit(target, last, sizeof(last));
+	fzp_strip_nl(pol);
+	fzp_strip_nl(last);
+	fz_log(t, "policy: %s has '%s', last_exit '%s'",
+	       fzp_target_desc(target), pol, last);
+}
+
 /*
  * Attach (or register) the idle slot s, and check the outcome: the error
  * the kernel gives for what s is, or one a concurrent action can cause.
  */
 static void slot_attach(struct fz_thread *t, struct fzp_slot *s)
 {
-	const char *what = s->linkless ? "register a policy" : "attach a policy";
 	struct bpf_link *link;
-	bool device = s->target[0];
+	bool device = s->target[0], ok;
+	char what[FZ_LINE];
 	int err;
 
 	s->dev_id = fzp_dev_id(s->target);
-	fz_log(t, "policy: %s %s to %s", s->linkless ? "register" : "attach",
-	       s->name, fzp_target_desc(s->target));
+	snprintf(what, sizeof(what), "%s %s to %s",
+		 s->linkless ? "register" : "attach", s->name,
+		 fzp_target_desc(s->target));
+	fz_log(t, "policy: %s", what);
 	link = bpf_map__attach_struct_ops(s->map);
 	err = link ? 0 : errno;
 
@@ -346,12 +361,14 @@ static void slot_attach(struct fz_thread *t, struct fzp_slot *s)
 	 * others take the targets; then the policy's init may refuse.
 	 */
 	if (s->bad_value)
-		FZ_EXPECT(t, what, err, EINVAL);
+		ok = FZ_EXPECT(t, what, err, EINVAL);
 	else if (s->refuse_err)
-		FZ_EXPECT(t, what, err, s->refuse_err, EBUSY,
-			  device ? ENODEV : EBUSY);
+		ok = FZ_EXPECT(t, what, err, s->refuse_err, EBUSY,
+			       device ? ENODEV : EBUSY);
 	else
-		FZ_EXPECT(t, what, err, 0, EBUSY, device ? ENODEV : EBUSY);
+		ok = FZ_EXPECT(t, what, err, 0, EBUSY, device ? ENODEV : EBUSY);
+	if (!ok)
+		explain(t, s->target);
 	if (link) {
 		s->link = link;
 		s->lingering = false;
@@ -488,9 +505,10 @@ static void act_register_new(struct fz_thread *t)
  */
 static void act_attach_again(struct fz_thread *t)
 {
-	const char *what = "attach an attached policy again";
-	struct bpf_link *link;
 	struct fzp_slot *s = NULL;
+	struct bpf_link *link;
+	char what[FZ_LINE];
+	bool ok;
 	int err;
 
 	if (fz_chance(t, 15))
@@ -503,16 +521,19 @@ static void act_attach_again(struct fz_thread *t)
 			load_and_attach(t, false);
 		return;
 	}
-	fz_log(t, "policy: %s %s to %s again",
-	       s->linkless ? "register" : "attach", s->name,
-	       fzp_target_desc(s->target));
+	snprintf(what, sizeof(what), "%s %s to %s again",
+		 s->linkless ? "register" : "attach", s->name,
+		 fzp_target_desc(s->target));
+	fz_log(t, "policy: %s", what);
 	link = bpf_map__attach_struct_ops(s->map);
 	err = link ? 0 : errno;
 	if (s->linkless || !stoppable(s))
 		/* A link-less one is registered, even stopped, until unregistered. */
-		FZ_EXPECT(t, what, err, EBUSY);
+		ok = FZ_EXPECT(t, what, err, EBUSY);
 	else
-		FZ_EXPECT(t, what, err, EBUSY, 0, s->target[0] ? ENODEV : 0);
+		ok = FZ_EXPECT(t, what, err, EBUSY, 0, s->target[0] ? ENODEV : 0);
+	if (!ok)
+		explain(t, s->target);
 	if (!link)
 		return;
 	if (s->linkless) {
@@ -563,8 +584,7 @@ static struct fzp_slot *replacement(struct fz_thread *t, struct fzp_slot *a)
 /* Replace an attached policy through its link (BPF_LINK_UPDATE). */
 static void act_replace(struct fz_thread *t)
 {
-	const char *what = "replace a policy";
-	char last[192] = "", want[128];
+	char what[FZ_LINE], last[192] = "", want[128];
 	struct fzp_slot *a = pick(t, is_linked, NULL), *b;
 	int err, ok[5] = { -1, -1, -1, -1, -1 }, n = 0;
 
@@ -575,8 +595,9 @@ static void act_replace(struct fz_thread *t)
 	b = replacement(t, a);
 	if (!b)
 		return;
-	fz_log(t, "policy: replace %s by %s on %s", a->name, b->name,
-	       fzp_target_desc(a->target));
+	snprintf(what, sizeof(what), "replace %s by %s on %s", a->name,
+		 b->name, fzp_target_desc(a->target));
+	fz_log(t, "policy: %s", what);
 	err = -bpf_link__update_map(a->link, b->map);
 
 	/*
@@ -606,7 +627,8 @@ static void act_replace(struct fz_thread *t)
 			}
 		}
 	}
-	FZ_EXPECT(t, what, err, ok[0], ok[1], ok[2], ok[3], ok[4]);
+	if (!FZ_EXPECT(t, what, err, ok[0], ok[1], ok[2], ok[3], ok[4]))
+		explain(t, a->target);
 
 	if (err) {
 		if (err != ENOLINK && err != ENODEV)

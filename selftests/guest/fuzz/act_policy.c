@@ -211,12 +211,12 @@ static bool slot_setup(struct fz_thread *t, struct fzp_slot *s, struct fzp_obj *
 			 st->seq++ % 100000);
 	/*
 	 * The kernel refuses the value of a policy with a bad target (some
-	 * fz_pick_dev() names), name or timeout, and a global policy with a
-	 * timeout, whatever else holds.
+	 * fz_pick_dev() names), name or timeout when it is written, before
+	 * anything else; a global policy with a timeout, when it attaches.
 	 */
 	s->bad_value = !name_ok(s->target) || !name_ok(s->name) ||
-		       s->timeout_ms > TIMEOUT_MAX_MS ||
-		       (!s->target[0] && s->timeout_ms);
+		       s->timeout_ms > TIMEOUT_MAX_MS;
+	s->never = s->bad_value || (!s->target[0] && s->timeout_ms);
 	if (fzp_set_str(o->bpf, map, "target", s->target) ||
 	    fzp_set_str(o->bpf, map, "name", s->name) ||
 	    fzp_set_u32(o->bpf, map, "timeout_ms", s->timeout_ms) ||
@@ -298,7 +298,7 @@ static struct fzp_slot *load(struct fz_thread *t, bool linkless,
 		       s->timeout_ms, s->linkless ? ", link-less" : "",
 		       s->refuse_err ? ", refusing" : "",
 		       s->ejectable ? ", ejectable" : "",
-		       s->bad_value ? ", refused value" : "");
+		       s->never ? ", refused" : "");
 		if (!first)
 			first = s;
 		n++;
@@ -360,7 +360,7 @@ static void slot_attach(struct fz_thread *t, struct fzp_slot *s)
 	 * may be absent, or leave meanwhile (hw, core families); EBUSY:
 	 * others take the targets; then the policy's init may refuse.
 	 */
-	if (s->bad_value)
+	if (s->never)
 		ok = FZ_EXPECT(t, what, err, EINVAL);
 	else if (s->refuse_err)
 		ok = FZ_EXPECT(t, what, err, s->refuse_err, EBUSY,
@@ -377,7 +377,7 @@ static void slot_attach(struct fz_thread *t, struct fzp_slot *s)
 	}
 	fzp_check_gone(t, s, what, 0);
 	/* Make room for another: it never attaches, or may not for long. */
-	if (s->bad_value || (err == ENODEV && fz_chance(t, 10))) {
+	if (s->never || (err == ENODEV && fz_chance(t, 10))) {
 		fz_log(t, "policy: give up %s", s->name);
 		slot_free(s);
 	}
@@ -635,7 +635,7 @@ static void act_replace(struct fz_thread *t)
 			fzp_check_shown(t, a, what);
 		if (!b->link)
 			fzp_check_gone(t, b, what, 0);
-		if (b->bad_value && !b->link)
+		if (b->never)	/* make room for another */
 			slot_free(b);
 		return;
 	}

@@ -46,7 +46,8 @@ struct fzp_slot {
 	int refuse_err;		/* errno its init refuses with, 0: starts */
 	bool linkless;		/* registered by its map, without a link */
 	bool ejectable;		/* may forward, or return an invalid verdict */
-	bool bad_value;		/* the kernel refuses its target, name or timeout */
+	bool bad_value;		/* its target, name or timeout is refused */
+	bool never;		/* it cannot attach: that, or a global timeout */
 	bool lingering;		/* its link was closed, not detached: someone
 				 * else's reference may keep it registered */
 };

@@ -437,7 +437,8 @@ DEFINE_SHOW_ATTRIBUTE(mock_hwstats);
 
 /*
  * settle: waits (up to 30 s) until the queue is drained and every issued
- * group is answered but those deferred, then reads "unanswered N".
+ * group is answered but those deferred, then reads "unanswered N";
+ * ENODEV if the device is unplugged meanwhile.
  */
 static ssize_t mock_settle_read(struct file *file, char __user *ubuf,
 				size_t len, loff_t *ppos)
@@ -448,9 +449,12 @@ static ssize_t mock_settle_read(struct file *file, char __user *ubuf,
 
 	if (*ppos)
 		return 0;
-	if (wait_event_killable_timeout(md->wq, mock_hw_settled(md),
+	if (wait_event_killable_timeout(md->wq, mock_hw_settled(md) ||
+					READ_ONCE(md->unplugged),
 					MOCK_SETTLE_TIMEOUT) < 0)
 		return -EINTR;
+	if (READ_ONCE(md->unplugged))
+		return -ENODEV;
 	n = scnprintf(buf, sizeof(buf), "unanswered %u\n",
 		      READ_ONCE(md->outstanding));
 	return simple_read_from_buffer(ubuf, len, ppos, buf, n);
@@ -462,9 +466,9 @@ static const struct file_operations mock_settle_fops = {
 	.read = mock_settle_read,
 };
 
-/* unplug (write a device's name): hot-remove it, see mock_unplug(). */
-static ssize_t mock_unplug_write(struct file *file, const char __user *ubuf,
-				 size_t len, loff_t *ppos)
+/* A device's name written to a root file, for @fn: its errno or @len. */
+static ssize_t mock_name_write(const char __user *ubuf, size_t len,
+			       int (*fn)(const char *name))
 {
 	char name[IOFAULT_NAME_LEN];
 	ssize_t n;
@@ -474,9 +478,15 @@ static ssize_t mock_unplug_write(struct file *file, const char __user *ubuf,
 	if (n < 0)
 		return n;
 	name[n] = '\0';
-	strim(name);
-	err = mock_unplug(name);
+	err = fn(strim(name));
 	return err ?: len;
+}
+
+/* unplug (write a device's name): hot-remove it, see mock_unplug(). */
+static ssize_t mock_unplug_write(struct file *file, const char __user *ubuf,
+				 size_t len, loff_t *ppos)
+{
+	return mock_name_write(ubuf, len, mock_unplug);
 }
 
 static const struct file_operations mock_unplug_fops = {
@@ -484,7 +494,27 @@ static const struct file_operations mock_unplug_fops = {
 	.write = mock_unplug_write,
 };
 
-/* unplugged: "NAME issued N answered N auto N unanswered N duplicate N" */
+/*
+ * plug (write a device's name, vtdN or smmuN): add it again, as the module
+ * made it, with its parameters; EEXIST if it is there, EINVAL for a name
+ * the module would not make (N below 64, no leading zero).
+ */
+static ssize_t mock_plug_write(struct file *file, const char __user *ubuf,
+			       size_t len, loff_t *ppos)
+{
+	return mock_name_write(ubuf, len, mock_plug);
+}
+
+static const struct file_operations mock_plug_fops = {
+	.owner = THIS_MODULE,
+	.write = mock_plug_write,
+};
+
+/*
+ * unplugged: "NAME issued N answered N auto N unanswered N duplicate N", a
+ * line for each device unplugged; what was still in a queue the driver
+ * did not drain (paused) is left out: see mock_dev_destroy().
+ */
 static ssize_t mock_unplugged_file_read(struct file *file, char __user *ubuf,
 					size_t len, loff_t *ppos)
 {
@@ -499,6 +529,7 @@ static const struct file_operations mock_unplugged_fops = {
 void mock_debugfs_create_root(struct dentry *root)
 {
 	debugfs_create_file("unplug", 0200, root, NULL, &mock_unplug_fops);
+	debugfs_create_file("plug", 0200, root, NULL, &mock_plug_fops);
 	debugfs_create_file("unplugged", 0400, root, NULL, &mock_unplugged_fops);
 }
 

@@ -4,7 +4,11 @@
  * vtd1...) and `smmu` SMMUv3-like ones (smmu0...), children of one
  * platform device, registers each with iofault with its hardware queue
  * size as quota, and gives each a directory of control files in
- * /sys/kernel/debug/iofault_mock/ (debugfs.c).
+ * /sys/kernel/debug/iofault_mock/ (debugfs.c). A device can be
+ * hot-removed and added again (the root's unplug and plug files); each
+ * leaves a record of what its hardware issued and received, in the
+ * unplugged file or, for those still there when the module unloads, in
+ * the kernel log.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -48,12 +52,25 @@ MODULE_PARM_DESC(resolver,
 
 static struct platform_device *mock_pdev;
 static struct dentry *mock_root;
-static struct mock_dev **mock_devs;
+
+/*
+ * The devices present, in no order: room for every name, since plug can
+ * add any. Also guards the unplugged log.
+ */
+static DEFINE_MUTEX(mock_devs_lock);
+static struct mock_dev *mock_devs[2 * MOCK_DEVS_MAX];
 static unsigned int mock_ndevs;
 
-static struct mock_dev *mock_dev_create(const struct mock_hw_ops *hw,
-					unsigned int index, u32 qsize)
+/* The hardware queue size of a kind of device. */
+static u32 mock_qsize(const struct mock_hw_ops *hw)
 {
+	return hw == &mock_vtd_ops ? prq_size : evtq_size;
+}
+
+static struct mock_dev *mock_dev_create(const struct mock_hw_ops *hw,
+					unsigned int index)
+{
+	u32 qsize = mock_qsize(hw);
 	struct iofault_device_info info = {
 		.parent = &mock_pdev->dev,
 		.quota = qsize,
@@ -102,11 +119,16 @@ free:
 /*
  * Take @md away. Hot-removal (@drain) stops the device first, then lets
  * the driver report what is still queued, as a driver does before it
- * unregisters; unloading drops the queue. Returns the hardware's record.
+ * unregisters; unloading drops the queue, and so does a paused driver.
+ * Returns the hardware's record, which leaves out the groups still in the
+ * dropped queue: no software ever saw them, so they are neither issued
+ * nor unanswered there, and unanswered counts only groups the driver
+ * reported and iofault never answered.
  */
 static struct mock_counters mock_dev_destroy(struct mock_dev *md, bool drain)
 {
 	struct mock_counters c;
+	u32 queued;
 
 	/* The device stops sending: its waiting writers give up. */
 	WRITE_ONCE(md->unplugged, true);
@@ -121,7 +143,10 @@ static struct mock_counters mock_dev_destroy(struct mock_dev *md, bool drain)
 	iofault_device_unregister(md->idev);
 	mutex_lock(&md->lock);
 	c = md->c;
-	c.unanswered = md->outstanding;
+	queued = md->hw->queued_groups(md);
+	/* Fewer if the counters were cleared with groups in the queue. */
+	c.issued -= min_t(u64, c.issued, queued);
+	c.unanswered = md->outstanding - queued;
 	mutex_unlock(&md->lock);
 	mock_deferred_free(md);
 	mock_pt_destroy(md);
@@ -131,68 +156,189 @@ static struct mock_counters mock_dev_destroy(struct mock_dev *md, bool drain)
 	return c;
 }
 
-/* What the hardware recorded of each unplugged device, for tests. */
+/* The line that tells a device's record, newline included. */
+static int mock_record(char *buf, size_t size, const char *name,
+		       const struct mock_counters *c)
+{
+	return scnprintf(buf, size,
+			 "%s issued %llu answered %llu auto %llu unanswered %u duplicate %llu\n",
+			 name, c->issued, c->answered, c->autoresp,
+			 c->unanswered, c->duplicate);
+}
+
+#define MOCK_RECORD_LEN	192	/* a record's line, at most */
+
+/*
+ * What the hardware recorded of each unplugged device, for tests: grows
+ * as devices go, so that no record is cut short. Under mock_devs_lock.
+ */
 static char *mock_unplugged_log;
 static size_t mock_unplugged_len;
-static DEFINE_MUTEX(mock_unplug_lock);
+static size_t mock_unplugged_size;
+
+/* Append a record to the unplugged log; false if it cannot grow. */
+static bool mock_unplugged_add(const char *line, size_t len)
+{
+	size_t size = max_t(size_t, 2 * mock_unplugged_size, MOCK_UNPLUGGED_LOG);
+	char *bigger;
+
+	lockdep_assert_held(&mock_devs_lock);
+	if (mock_unplugged_len + len > mock_unplugged_size) {
+		bigger = kvmalloc(size, GFP_KERNEL | __GFP_NOWARN);
+		if (!bigger)
+			return false;
+		if (mock_unplugged_log)
+			memcpy(bigger, mock_unplugged_log, mock_unplugged_len);
+		kvfree(mock_unplugged_log);
+		mock_unplugged_log = bigger;
+		mock_unplugged_size = size;
+	}
+	memcpy(mock_unplugged_log + mock_unplugged_len, line, len);
+	mock_unplugged_len += len;
+	return true;
+}
+
+/* The present device called @name, its index in mock_devs; -1 if none. */
+static int mock_find(const char *name)
+{
+	unsigned int i;
+
+	lockdep_assert_held(&mock_devs_lock);
+	for (i = 0; i < mock_ndevs; i++)
+		if (!strcmp(mock_devs[i]->name, name))
+			return i;
+	return -1;
+}
 
 /* Hot-remove device @name: its hardware record goes to the unplugged log. */
 int mock_unplug(const char *name)
 {
+	char line[MOCK_RECORD_LEN];
 	struct mock_counters c;
-	struct mock_dev *md = NULL;
-	unsigned int i;
+	struct mock_dev *md;
+	int i;
 
-	mutex_lock(&mock_unplug_lock);
-	for (i = 0; i < mock_ndevs && !md; i++) {
-		if (!strcmp(mock_devs[i]->name, name)) {
-			md = mock_devs[i];
-			mock_devs[i] = mock_devs[--mock_ndevs];
-		}
-	}
-	if (!md) {
-		mutex_unlock(&mock_unplug_lock);
+	mutex_lock(&mock_devs_lock);
+	i = mock_find(name);
+	if (i < 0) {
+		mutex_unlock(&mock_devs_lock);
 		return -ENODEV;
 	}
+	md = mock_devs[i];
+	mock_devs[i] = mock_devs[--mock_ndevs];
 	c = mock_dev_destroy(md, true);
-	mock_unplugged_len += scnprintf(mock_unplugged_log + mock_unplugged_len,
-					MOCK_UNPLUGGED_LOG - mock_unplugged_len,
-					"%s issued %llu answered %llu auto %llu unanswered %u duplicate %llu\n",
-					name, c.issued, c.answered, c.autoresp,
-					c.unanswered, c.duplicate);
-	mutex_unlock(&mock_unplug_lock);
+	/* Not lost if the log cannot grow: the kernel log has it then. */
+	if (!mock_unplugged_add(line, mock_record(line, sizeof(line), name, &c)))
+		pr_warn("no room in the unplugged log: %s", line);
+	mutex_unlock(&mock_devs_lock);
 	return 0;
+}
+
+/*
+ * Parse a device name as the module makes them: a kind's prefix and an
+ * index below MOCK_DEVS_MAX, in decimal without leading zeros.
+ */
+static int mock_parse_name(const char *name, const struct mock_hw_ops **hw,
+			   unsigned int *index)
+{
+	static const struct mock_hw_ops *const kinds[] = {
+		&mock_vtd_ops, &mock_smmu_ops,
+	};
+	char canonical[IOFAULT_NAME_LEN];
+	size_t n;
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(kinds); i++) {
+		n = strlen(kinds[i]->prefix);
+		if (strncmp(name, kinds[i]->prefix, n))
+			continue;
+		if (kstrtouint(name + n, 10, index) || *index >= MOCK_DEVS_MAX)
+			return -EINVAL;
+		snprintf(canonical, sizeof(canonical), "%s%u",
+			 kinds[i]->prefix, *index);
+		if (strcmp(canonical, name))
+			return -EINVAL;
+		*hw = kinds[i];
+		return 0;
+	}
+	return -EINVAL;
+}
+
+/*
+ * Add device @name (again), with the module's parameters: -EINVAL for a
+ * name the module would not make, -EEXIST if it is there.
+ */
+int mock_plug(const char *name)
+{
+	const struct mock_hw_ops *hw;
+	struct mock_dev *md;
+	unsigned int index;
+	int err;
+
+	err = mock_parse_name(name, &hw, &index);
+	if (err)
+		return err;
+	mutex_lock(&mock_devs_lock);
+	if (mock_find(name) >= 0) {
+		err = -EEXIST;
+	} else {
+		md = mock_dev_create(hw, index);
+		if (IS_ERR(md))
+			err = PTR_ERR(md);
+		else
+			mock_devs[mock_ndevs++] = md;
+	}
+	mutex_unlock(&mock_devs_lock);
+	return err;
 }
 
 ssize_t mock_unplugged_read(char __user *ubuf, size_t len, loff_t *ppos)
 {
 	ssize_t n;
 
-	mutex_lock(&mock_unplug_lock);
+	mutex_lock(&mock_devs_lock);
 	n = simple_read_from_buffer(ubuf, len, ppos, mock_unplugged_log,
 				    mock_unplugged_len);
-	mutex_unlock(&mock_unplug_lock);
+	mutex_unlock(&mock_devs_lock);
 	return n;
 }
 
-static void mock_destroy_all(void)
+/*
+ * Take every device away; unloading (@record) logs each one's record as
+ * unplug keeps it: "unloaded NAME issued N answered N auto N unanswered N
+ * duplicate N", one line a device, so that a test reading the kernel log
+ * can check each group was answered exactly once. A failed load has
+ * issued nothing.
+ */
+static void mock_destroy_all(bool record)
 {
-	while (mock_ndevs)
-		mock_dev_destroy(mock_devs[--mock_ndevs], false);
-	kfree(mock_devs);
+	char name[IOFAULT_NAME_LEN], line[MOCK_RECORD_LEN];
+	struct mock_counters c;
+	struct mock_dev *md;
+
+	mutex_lock(&mock_devs_lock);
+	while (mock_ndevs) {
+		md = mock_devs[--mock_ndevs];
+		strscpy(name, md->name);
+		c = mock_dev_destroy(md, false);
+		if (record) {
+			mock_record(line, sizeof(line), name, &c);
+			pr_info("unloaded %s", line);
+		}
+	}
+	kvfree(mock_unplugged_log);
+	mutex_unlock(&mock_devs_lock);
 	debugfs_remove(mock_root);
 	platform_device_unregister(mock_pdev);
-	kfree(mock_unplugged_log);
 }
 
-static int mock_create_kind(const struct mock_hw_ops *hw, unsigned int n,
-			    u32 qsize)
+static int mock_create_kind(const struct mock_hw_ops *hw, unsigned int n)
 {
 	struct mock_dev *md;
 	unsigned int i;
 
 	for (i = 0; i < n; i++) {
-		md = mock_dev_create(hw, i, qsize);
+		md = mock_dev_create(hw, i);
 		if (IS_ERR(md)) {
 			pr_err("cannot create %s%u: %pe\n", hw->prefix, i, md);
 			return PTR_ERR(md);
@@ -214,33 +360,26 @@ static int __init mock_init(void)
 	if ((!vtd && !smmu) || vtd > MOCK_DEVS_MAX || smmu > MOCK_DEVS_MAX ||
 	    !mock_queue_size_ok(prq_size) || !mock_queue_size_ok(evtq_size))
 		return -EINVAL;
-	mock_devs = kcalloc(vtd + smmu, sizeof(*mock_devs), GFP_KERNEL);
-	mock_unplugged_log = kzalloc(MOCK_UNPLUGGED_LOG, GFP_KERNEL);
-	if (!mock_devs || !mock_unplugged_log) {
-		kfree(mock_devs);
-		kfree(mock_unplugged_log);
-		return -ENOMEM;
-	}
 	mock_pdev = platform_device_register_simple(KBUILD_MODNAME,
 						    PLATFORM_DEVID_NONE,
 						    NULL, 0);
-	if (IS_ERR(mock_pdev)) {
-		kfree(mock_devs);
-		kfree(mock_unplugged_log);
+	if (IS_ERR(mock_pdev))
 		return PTR_ERR(mock_pdev);
-	}
 	mock_root = debugfs_create_dir(KBUILD_MODNAME, NULL);
+	err = mock_create_kind(&mock_vtd_ops, vtd) ?:
+	      mock_create_kind(&mock_smmu_ops, smmu);
+	if (err) {
+		mock_destroy_all(false);
+		return err;
+	}
+	/* Last: plug and unplug find every device of the load there. */
 	mock_debugfs_create_root(mock_root);
-	err = mock_create_kind(&mock_vtd_ops, vtd, prq_size) ?:
-	      mock_create_kind(&mock_smmu_ops, smmu, evtq_size);
-	if (err)
-		mock_destroy_all();
-	return err;
+	return 0;
 }
 
 static void __exit mock_exit(void)
 {
-	mock_destroy_all();
+	mock_destroy_all(true);
 }
 
 module_init(mock_init);

@@ -81,10 +81,10 @@ struct mock_counters {
 	u64 responses;		/* responses received from software */
 	u64 codes[IOFAULT_RESP_NR];	/* of those, by code */
 	u64 report_ns;		/* in iofault_report(), summed */
-	u32 unanswered;		/* at removal: issued groups never answered */
+	u32 unanswered;		/* at removal: reported groups never answered */
 };
 
-#define MOCK_UNPLUGGED_LOG	8192	/* bytes of the unplugged devices' records */
+#define MOCK_UNPLUGGED_LOG	8192	/* bytes of the unplugged log, at first */
 
 struct mock_dev;
 struct seq_file;
@@ -102,6 +102,8 @@ struct mock_hw_ops {
 	/* Device side: pick a group index no unanswered group uses. */
 	int (*pick_grpid)(struct mock_dev *md, struct mock_req *req);
 	bool (*room)(struct mock_dev *md);	/* a request would not overflow */
+	/* Groups in the queue, not reported yet; caller holds md->lock. */
+	u32 (*queued_groups)(struct mock_dev *md);
 	unsigned long (*fault_key)(const struct iofault_fault *fault);
 	void (*drain)(struct work_struct *work);	/* the driver's IRQ thread */
 	void (*show_resp)(struct seq_file *m, const struct mock_hwresp *r);
@@ -177,6 +179,7 @@ struct mock_dev {
 
 int mock_report(struct mock_dev *md, const struct iofault_fault *f);
 int mock_unplug(const char *name);
+int mock_plug(const char *name);
 ssize_t mock_unplugged_read(char __user *ubuf, size_t len, loff_t *ppos);
 void mock_debugfs_create_root(struct dentry *root);
 

@@ -109,6 +109,28 @@ void mock_show_deferred(struct seq_file *m, struct mock_dev *md)
 }
 
 /*
+ * A deferral whose group iofault answered already (the timeout, before
+ * the resolver deferred it) while the hardware had another group of its
+ * key: mock_undefer() left it for that one. It is answered: drop it, or
+ * settle would count it as a group still to answer.
+ */
+static void mock_forget_deferred(struct mock_dev *md, u64 cookie)
+{
+	struct mock_deferred *d, *n;
+
+	mutex_lock(&md->lock);
+	list_for_each_entry_safe(d, n, &md->deferred, node) {
+		if (d->cookie == cookie) {
+			list_del(&d->node);
+			md->ndeferred--;
+			kfree(d);
+		}
+	}
+	mutex_unlock(&md->lock);
+	wake_up_all(&md->wq);
+}
+
+/*
  * Answer a group with iofault_respond(), as a driver that finished a
  * deferred resolution does. Like a pager, map the page before answering
  * SUCCESS for a group deferred here; the errno is iofault's, unchanged.
@@ -119,6 +141,7 @@ int mock_respond(struct mock_dev *md, u64 cookie, u32 pasid, u32 grpid,
 	struct iofault_fault fault;
 	struct mock_deferred *d;
 	bool found = false;
+	int err;
 
 	mutex_lock(&md->lock);
 	list_for_each_entry(d, &md->deferred, node) {
@@ -131,5 +154,8 @@ int mock_respond(struct mock_dev *md, u64 cookie, u32 pasid, u32 grpid,
 	mutex_unlock(&md->lock);
 	if (found && code == IOFAULT_RESP_SUCCESS)
 		mock_map_fault(md, &fault);
-	return iofault_respond(md->idev, cookie, pasid, grpid, code);
+	err = iofault_respond(md->idev, cookie, pasid, grpid, code);
+	if (found && (err == -ETIMEDOUT || err == -EALREADY || err == -ESTALE))
+		mock_forget_deferred(md, cookie);
+	return err;
 }

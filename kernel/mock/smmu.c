@@ -90,6 +90,18 @@ static bool smmu_room(struct mock_dev *md)
 	return READ_ONCE(q->prod) - READ_ONCE(q->cons) < q->size;
 }
 
+/* Stalls recorded in the queue, not reported yet (held ones are not issued). */
+static u32 smmu_queued_groups(struct mock_dev *md)
+{
+	struct smmu_evtq *q = md->hwq;
+	u32 i, n = 0;
+
+	lockdep_assert_held(&md->lock);
+	for (i = q->cons; i != q->prod; i++)
+		n += !!(q->ring[i % q->size].dw[1] & SMMU_EVT1_STALL);
+	return n;
+}
+
 static void smmu_write(struct mock_dev *md, const struct mock_req *req,
 		       bool stall, u32 stag)
 {
@@ -179,7 +191,12 @@ static int smmu_hold(struct mock_dev *md, const struct mock_req *req)
 	return 0;
 }
 
-/* The queue has room: retry the held transactions. Caller holds md->lock. */
+/*
+ * The queue has room: retry the held transactions. Each records a new
+ * fault, with a STAG the SMMU picks: one a test asked for may be in use
+ * by now, and the transaction would stay held, and those behind it, with
+ * nothing to retry them once the queue is empty. Caller holds md->lock.
+ */
 static void smmu_retry_held(struct mock_dev *md)
 {
 	struct smmu_evtq *q = md->hwq;
@@ -187,6 +204,7 @@ static void smmu_retry_held(struct mock_dev *md)
 
 	while ((h = list_first_entry_or_null(&q->held, struct smmu_held,
 					     node)) && smmu_room(md)) {
+		h->req.flags &= ~MOCK_REQ_GRPID;
 		/* An access whose page got mapped meanwhile now translates. */
 		if ((h->req.flags & MOCK_REQ_ACCESS) &&
 		    mock_pt_allows(md, h->req.flags & MOCK_REQ_PASID,
@@ -416,6 +434,7 @@ const struct mock_hw_ops mock_smmu_ops = {
 	.exit = smmu_exit,
 	.send = smmu_send,
 	.room = smmu_room,
+	.queued_groups = smmu_queued_groups,
 	.fault_key = smmu_fault_key,
 	.drain = smmu_drain,
 	.show_resp = smmu_show_resp,

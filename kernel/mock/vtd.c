@@ -140,6 +140,17 @@ static unsigned long vtd_desc_key(const struct vtd_desc *d)
 		       FIELD_GET(VTD_PRQ_PRGI, d->qw[1]));
 }
 
+static u32 vtd_queued_groups(struct mock_dev *md)
+{
+	struct vtd_prq *q = md->hwq;
+	u32 i, n = 0;
+
+	lockdep_assert_held(&md->lock);
+	for (i = q->head; i != q->tail; i = (i + 1) % q->size)
+		n += vtd_needs_response(&q->ring[i]);
+	return n;
+}
+
 /*
  * The page request queue is full, or an overflow is not cleared yet.
  * Intel VT-d specification (rev. 3.x, chapter 7, page request queue
@@ -490,6 +501,7 @@ const struct mock_hw_ops mock_vtd_ops = {
 	.send = vtd_send,
 	.pick_grpid = vtd_pick_grpid,
 	.room = vtd_room,
+	.queued_groups = vtd_queued_groups,
 	.fault_key = vtd_fault_key,
 	.drain = vtd_drain,
 	.show_resp = vtd_show_resp,

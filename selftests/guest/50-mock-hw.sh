@@ -118,6 +118,16 @@ check_eq "the driver acknowledged the overflow" 0 "$(hw smmu0 ovflg)"
 check_eq "the lost records never reached iofault" 0 \
 	"$(($(stat smmu0 unrecoverable) - unrecov))"
 check "the overflow is logged" sh -c 'dmesg | grep -q "smmu0: EVTQ overflow detected -- events lost"'
+hw_clear smmu0
+ctl smmu0 pause 1
+inject smmu0 "pasid=5 grpid=9 addr=0xc000" "count=15 pasid=5 addr=0xd000"
+inject smmu0 "pasid=5 grpid=9 addr=0xe000"
+check_eq "a stall that asks for a tag waits for room like any" 1 "$(hw smmu0 held)"
+ctl smmu0 pause 0
+check_eq "recorded when its tag is still in use, it gets another: smmu0 settles" \
+	"unanswered 0" "$(settled smmu0)"
+check_eq "nothing is left held" 0 "$(hw smmu0 held)"
+check "every stall answered exactly once" exactly_once smmu0 17
 
 # --- the resolver's mock page tables ----------------------------------------
 for dev in vtd0 smmu0; do
@@ -237,11 +247,91 @@ check_eq "vtd1 settles" "unanswered 0" "$(settled vtd1)"
 check "vtd1: every group answered exactly once" exactly_once vtd1 20000
 echo 16 > /sys/class/iofault/vtd1/quota
 
+# --- unplug and plug again ---------------------------------------------------
+# root FILE NAME: write a device's name to a root control file
+root() {
+	echo "$2" > $MOCK/$1
+}
+
+# record DEV: DEV's line in the unplugged file, of its latest unplug
+record() {
+	grep "^$1 " $MOCK/unplugged | tail -n 1
+}
+
+check "vtd1 is unplugged" root unplug vtd1
+check_eq "its record: every group of its last storm answered exactly once" \
+	"vtd1 issued 20000 answered 20000 auto 0 unanswered 0 duplicate 0" \
+	"$(record vtd1)"
+check "its files are gone" test ! -e $MOCK/vtd1
+check "so is its iofault device" test ! -e /sys/class/iofault/vtd1
+check_fail "unplugging it again: ENODEV" "No such device" root unplug vtd1
+check "vtd1 is plugged in again" root plug vtd1
+check "it has its files again" test -e $MOCK/vtd1/inject
+check_eq "and the module's queue size as iofault's quota" 16 \
+	"$(cat /sys/class/iofault/vtd1/quota)"
+check_eq "and a hardware record of its own" "issued 0 responses 0" \
+	"issued $(hw vtd1 issued) responses $(hw vtd1 responses)"
+inject vtd1 "pasid=3 grpid=1 addr=0x1000 last priv=0x5,0x6" "count=4 pasid=4 addr=0x2000"
+check_eq "the device added again settles" "unanswered 0" "$(settled vtd1)"
+check "every group answered exactly once" exactly_once vtd1 5
+check "its storms too" ctl vtd1 storm "groups=2000 pasids=2"
+check_eq "vtd1 settles" "unanswered 0" "$(settled vtd1)"
+check "every group answered exactly once" exactly_once vtd1 2005
+check_fail "plugging a device that is there: EEXIST" "File exists" root plug vtd1
+check_fail "plugging smmu0 while it is there: EEXIST" "File exists" root plug smmu0
+for name in vtd smmu vtd01 vtd+1 vtd-1 vtd1x vtd64 smmu64 vtd4294967296 \
+	sva0 VTD1 " "; do
+	check_fail "plug '$name': EINVAL" "Invalid argument" root plug "$name"
+done
+
+# A device the load did not make, any index below 64; unplugged while its
+# driver is paused, it leaves out of its record what the queue still held.
+check "vtd63 is plugged in" root plug vtd63
+check_eq "with VT-d's queue size" 16 "$(cat /sys/class/iofault/vtd63/quota)"
+inject vtd63 "count=2 pasid=5"
+check_eq "vtd63 settles" "unanswered 0" "$(settled vtd63)"
+ctl vtd63 pause 1
+inject vtd63 "count=3 pasid=6"
+check_eq "three groups wait in its paused queue" "issued 5 queued 3" \
+	"issued $(hw vtd63 issued) queued $(hw vtd63 queued)"
+check "vtd63 is unplugged" root unplug vtd63
+check_eq "its record has the groups reported, not those the queue held" \
+	"vtd63 issued 2 answered 2 auto 0 unanswered 0 duplicate 0" "$(record vtd63)"
+check "smmu63 is plugged in" root plug smmu63
+check_eq "with the SMMU's queue size" 16 "$(cat /sys/class/iofault/smmu63/quota)"
+ctl smmu63 pause 1
+inject smmu63 "count=2 pasid=5"
+check "smmu63 is unplugged" root unplug smmu63
+check_eq "its record leaves out the stalls its paused queue held" \
+	"smmu63 issued 0 answered 0 auto 0 unanswered 0 duplicate 0" "$(record smmu63)"
+check "a device unplugged while a settle read waits on it ends the wait" sh -c "
+	echo 1 > $MOCK/vtd1/pause
+	echo pasid=9 last > $MOCK/vtd1/inject
+	(sleep 0.3; echo vtd1 > $MOCK/unplug) &
+	! cat $MOCK/vtd1/settle 2>/dev/null"
+check_eq "vtd1's record: its groups before the second unplug" \
+	"vtd1 issued 2005 answered 2005 auto 0 unanswered 0 duplicate 0" \
+	"$(record vtd1)"
+check "vtd1 comes back" root plug vtd1
+
 # --- removal with groups outstanding ----------------------------------------
+# unloaded: the records the last unload put in the kernel log
+unloaded() {
+	dmesg | tail -n +$((start + 1)) | sed -n 's/.*iofault_mock: unloaded //p'
+}
+
+hw_clear smmu0
 ctl vtd0 resolve defer
 inject vtd0 "count=3 pasid=30"
+inject smmu0 "count=2 pasid=31"
 ctl smmu0 pause 1
 inject smmu0 "count=3 pasid=30"
 check_eq "groups are outstanding" "unanswered 3" "$(settled vtd0)"
+start=$(dmesg | wc -l)
 check "the mock unloads with groups outstanding" rmmod iofault_mock
+check_eq "each device left its record in the kernel log; iofault answered \
+every group it got, the stalls the paused queue held are left out" \
+	"smmu0 issued 2 answered 2 auto 0 unanswered 0 duplicate 0
+vtd0 issued 100003 answered 100003 auto 0 unanswered 0 duplicate 0
+vtd1 issued 0 answered 0 auto 0 unanswered 0 duplicate 0" "$(unloaded | sort)"
 check "both modules unload" unload_iofault

@@ -133,6 +133,33 @@ check_eq "failed registrations failed cleanly" "" "$bad"
 check "failures were injected into registrations" test $failed -gt 0
 check "after failed registrations devices register and work" usable
 
+# Unplug, then plug again, with an allocation failing in each: the unplug
+# succeeds, the plug fails cleanly (nothing of the device left) or works.
+plugged_or_gone() {
+	if [ "$1" = 0 ]; then
+		[ -d $MOCK/vtd1 ] && [ -d /sys/class/iofault/vtd1 ]
+	else
+		[ ! -e $MOCK/vtd1 ] && [ ! -e /sys/class/iofault/vtd1 ]
+	fi
+}
+failed=0 bad=
+for nth in $NTHS; do
+	[ "$(failing $nth sh -c "echo vtd1 > $MOCK/unplug")" = 0 ] ||
+		bad="$bad $nth: unplug failed;"
+	_rc=$(failing $nth sh -c "echo vtd1 > $MOCK/plug")
+	[ "$_rc" = 0 ] || failed=$((failed + 1))
+	plugged_or_gone "$_rc" || bad="$bad $nth: plug left a half device;"
+	[ -d $MOCK/vtd1 ] || echo vtd1 > $MOCK/plug || bad="$bad $nth: no plug after;"
+done
+diag "unplug and plug: $failed plugs failed"
+check_eq "unplugs succeed, plugs fail cleanly" "" "$bad"
+check "failures were injected into plugs" test $failed -gt 0
+plugged_works() {
+	hw_clear vtd1
+	inject vtd1 "pasid=1 last" && settle vtd1 && [ "$(hw vtd1 success)" = 1 ]
+}
+check "after failed plugs the device plugs and works" plugged_works
+
 failed=0
 for nth in $NTHS; do
 	if [ "$(failing $nth iofaultctl attach $BPF/fail_all.bpf.o --dev vtd0)" = 0 ]; then

@@ -99,8 +99,9 @@ static bool is_held(const struct fzp_slot *s)
 }
 
 /* A random slot for which ok() holds, other than not; NULL if none. */
-static struct fzp_slot *pick(struct fz_thread *t, bool (*ok)(const struct fzp_slot *),
-			 const struct fzp_slot *not)
+static struct fzp_slot *pick(struct fz_thread *t,
+			     bool (*ok)(const struct fzp_slot *),
+			     const struct fzp_slot *not)
 {
 	struct state *st = fz_my_state(t);
 	struct fzp_slot *found[SLOTS];
@@ -143,7 +144,8 @@ static struct fzp_slot *pick_idle(struct fz_thread *t)
  * A slot to load a policy of o into: a free one, or an idle one given up
  * (not one of o's, being set up); or NULL.
  */
-static struct fzp_slot *slot_for_load(struct fz_thread *t, const struct fzp_obj *o)
+static struct fzp_slot *slot_for_load(struct fz_thread *t,
+				      const struct fzp_obj *o)
 {
 	struct state *st = fz_my_state(t);
 	struct fzp_slot *s = pick(t, is_free, NULL), *found[SLOTS];
@@ -183,8 +185,8 @@ static unsigned int pick_timeout(struct fz_thread *t)
  * Make s the policy of map, for twin's target and timeout if twin is
  * given (to replace it), else for a random one; name it.
  */
-static bool slot_setup(struct fz_thread *t, struct fzp_slot *s, struct fzp_obj *o,
-		       struct bpf_map *map, bool linkless,
+static bool slot_setup(struct fz_thread *t, struct fzp_slot *s,
+		       struct fzp_obj *o, struct bpf_map *map, bool linkless,
 		       const struct fzp_slot *twin)
 {
 	struct state *st = fz_my_state(t);
@@ -246,7 +248,7 @@ static unsigned int nr_policies(struct bpf_object *obj)
  * and then. Returns the first policy's slot, NULL if none was loaded.
  */
 static struct fzp_slot *load(struct fz_thread *t, bool linkless,
-			 const struct fzp_slot *twin)
+			     const struct fzp_slot *twin)
 {
 	bool none = !pick(t, is_idle, NULL) && !pick(t, is_held, NULL);
 	const struct fzp_prog *p = none || fz_chance(t, 60) ? &fzp_fuzz_prog :
@@ -709,7 +711,6 @@ static void act_unregister(struct fz_thread *t)
 		act_register_new(t);
 }
 
-
 /*
  * Read what decides for a random device, or globally, and why its last
  * policy stopped; and check that one of the thread's attached policies
@@ -834,9 +835,13 @@ static void act_trace(struct fz_thread *t)
 
 static void *policy_init(struct fz_thread *t)
 {
+	struct state *st = calloc(1, sizeof(*st));
+
 	(void)t;
+	if (!st)
+		abort();
 	fzp_thread_init();
-	return calloc(1, sizeof(struct state));
+	return st;
 }
 
 /* The epoch ends: detach what the thread holds. */

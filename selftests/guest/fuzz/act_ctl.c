@@ -76,7 +76,8 @@ static void ctl_bad_pointer(struct fz_thread *t)
 		close(fd);
 		return;
 	}
-	munmap(page + 4096, 4096);
+	/* Not unmapped: another thread's mapping could take its place. */
+	mprotect(page + 4096, 4096, PROT_NONE);
 	switch (fz_below(t, 3)) {
 	case 0:
 		arg = NULL;
@@ -93,7 +94,7 @@ static void ctl_bad_pointer(struct fz_thread *t)
 	FZ_EXPECT(t, "an ioctl with a bad pointer", ret < 0 ? errno : 0, EFAULT);
 	if (ret >= 0)
 		close(ret);
-	munmap(page, 4096);
+	munmap(page, 8192);
 	close(fd);
 }
 

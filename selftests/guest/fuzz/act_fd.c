@@ -47,7 +47,7 @@ struct fz_fd {
 struct fd_state {
 	int ctl;
 	struct fz_fd f[FDS];
-	char *guard;	/* two read-write pages, then one never mapped */
+	char *guard;	/* two read-write pages, then one inaccessible */
 	long page;
 };
 
@@ -72,7 +72,11 @@ static void *fd_init(struct fz_thread *t)
 			MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (s->guard == MAP_FAILED)
 		abort();
-	munmap(s->guard + 2 * s->page, s->page);
+	/*
+	 * Inaccessible, but not unmapped: another thread's mapping (libbpf's,
+	 * a thread stack) could take an unmapped page's place.
+	 */
+	mprotect(s->guard + 2 * s->page, s->page, PROT_NONE);
 	return s;
 }
 
@@ -630,7 +634,7 @@ static void fd_fini(struct fz_thread *t, void *state)
 			close(s->f[i].fd);
 	if (s->ctl >= 0)
 		close(s->ctl);
-	munmap(s->guard, 2 * s->page);
+	munmap(s->guard, 3 * s->page);
 	free(s);
 }
 

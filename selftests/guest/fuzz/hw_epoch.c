@@ -111,11 +111,19 @@ static int answer_deferred(const char *dev)
 	return n;
 }
 
+/* The value of "KEY VALUE" in @text, if there. */
+static void hw_stat_line(const char *text, const char *key,
+			 unsigned long long *val)
+{
+	if (!fz_stat(text, key, val))
+		*val = 0;
+}
+
 /* Let @dev finish: 0 once nothing is unanswered, else 1 (said). */
 static int settle(const char *dev)
 {
-	unsigned long long left = 0;
-	char path[128], text[64];
+	unsigned long long left = 0, queued = 0, deferred = 0, out;
+	char path[128], text[4096];
 	int round, n;
 
 	hw_path(path, sizeof(path), dev, "pause");
@@ -149,7 +157,17 @@ static int settle(const char *dev)
 		if (!n)
 			break;
 	}
-	fz_main_fail("%s: never settled: %llu groups unanswered", dev, left);
+	/* Where they are: in the hardware's queue, deferred, or in iofault. */
+	hw_path(path, sizeof(path), dev, "hwstats");
+	fz_read_file(path, text, sizeof(text));
+	hw_stat_line(text, "queued", &queued);
+	hw_stat_line(text, "deferred", &deferred);
+	snprintf(path, sizeof(path), FZ_CLASS "/%.31s/stats", dev);
+	if (fz_read_file(path, text, sizeof(text)) < 0 ||
+	    !fz_stat(text, "outstanding", &out))
+		out = ~0ULL;
+	fz_main_fail("%s: never settled: %llu groups unanswered (hardware queue %llu, deferred %llu, outstanding in iofault %lld)",
+		     dev, left, queued, deferred, (long long)out);
 	return 1;
 }
 
@@ -189,7 +207,7 @@ static int check_device(const char *dev, struct hw_record *r)
 			     dev, queued, held);
 		bad++;
 	}
-	snprintf(path, sizeof(path), FZ_CLASS "/%s/stats", dev);
+	snprintf(path, sizeof(path), FZ_CLASS "/%.31s/stats", dev);
 	if (fz_read_file(path, iof, sizeof(iof)) < 0 ||
 	    !fz_stat(iof, "groups", &groups) ||
 	    !fz_stat(iof, "ended_quota", &quota) ||
